@@ -1,0 +1,412 @@
+"""Asset capture: validate and save assets through the journal, find them by tag, suggest the next tag."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.catalog import coerce_custom_value, field_definitions, find_category, missing_required
+from app.errors import AmbiguousError, NotFoundError, ValidationError
+from app.journal import CUSTOM_PREFIX, record_create, record_delete, record_update
+from app.projects import ensure_open, find_location, find_site, get_project
+from app.search import index_assets
+from app.validation import (
+    normalise_hostname,
+    normalise_ip,
+    normalise_mac,
+    normalise_serial,
+    normalise_tag,
+    parse_bool,
+    parse_date,
+    tag_problem,
+)
+from models import ActivationProject, Asset, AssetStatus, Category, Client, Location, Site, utcnow
+
+#: Fields a person may set, with their labels (custom fields come from the category).
+ASSET_FIELDS: dict[str, str] = {
+    "asset_tag": "Asset tag",
+    "category_id": "Category",
+    "manufacturer": "Manufacturer",
+    "model": "Model",
+    "serial": "Serial number",
+    "hostname": "Host name",
+    "ip_address": "IP address",
+    "mac_address": "MAC address",
+    "os": "Operating system",
+    "site_id": "Site",
+    "location_id": "Location",
+    "assigned_user": "Assigned user",
+    "department": "Department",
+    "status": "Status",
+    "managed": "Managed by us",
+    "critical": "Critical",
+    "purchase_date": "Purchase date",
+    "warranty_end": "Warranty end",
+    "notes": "Notes",
+}
+
+#: Words people (and spreadsheets, and the command line) use for the fields above.
+FIELD_ALIASES: dict[str, str] = {
+    "tag": "asset_tag",
+    "category": "category_id",
+    "make": "manufacturer",
+    "vendor": "manufacturer",
+    "sn": "serial",
+    "serial_number": "serial",
+    "host": "hostname",
+    "ip": "ip_address",
+    "mac": "mac_address",
+    "site": "site_id",
+    "location": "location_id",
+    "user": "assigned_user",
+    "owner": "assigned_user",
+    "warranty": "warranty_end",
+}
+
+_TEXT_LIMITS = {
+    "manufacturer": 120,
+    "model": 160,
+    "os": 120,
+    "assigned_user": 200,
+    "department": 120,
+}
+
+
+_TEXT_DEFAULTS = (
+    "manufacturer", "model", "serial", "hostname", "ip_address", "mac_address", "os", "assigned_user",
+    "department", "notes",
+)  # fmt: skip
+
+
+@dataclass
+class SaveResult:
+    asset: Asset
+    changed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def canonical_field(name: str) -> str:
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
+    if key.startswith(CUSTOM_PREFIX):
+        return key
+    return FIELD_ALIASES.get(key, key)
+
+
+def parse_status(raw: Any) -> AssetStatus:
+    if isinstance(raw, AssetStatus):
+        return raw
+    text = str(raw).strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return AssetStatus(text)
+    except ValueError:
+        choices = ", ".join(s.label.lower() for s in AssetStatus)
+        raise ValueError(f"“{raw}” is not a status; use one of: {choices}.") from None
+
+
+def _cached(session: Session, model: type[Any], key: str | None) -> Any:
+    if not key:
+        return None
+    return session.get(model, key)
+
+
+def clean_values(
+    session: Session,
+    client: Client,
+    values: Mapping[str, Any],
+    category_id: str | None,
+) -> dict[str, Any]:
+    """Coerce and check the given fields; references (category, site, location) may be names or ids.
+
+    Returns model field → stored value, custom fields as "custom.<key>". Raises ValidationError with
+    every problem found, each in the technician's words.
+    """
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    raw_custom: dict[str, Any] = {}
+    for name, raw in values.items():
+        key = canonical_field(name)
+        try:
+            if key.startswith(CUSTOM_PREFIX):
+                raw_custom[key[len(CUSTOM_PREFIX) :]] = raw
+            elif key == "asset_tag":
+                tag = normalise_tag(str(raw or ""))
+                problem = tag_problem(tag, client.tag_prefix, client.tag_digits)
+                if problem:
+                    errors[key] = problem
+                cleaned[key] = tag
+            elif key == "category_id":
+                cleaned[key] = find_category(session, str(raw)).id if raw not in (None, "") else None
+            elif key == "serial":
+                cleaned[key] = normalise_serial(str(raw or ""))
+            elif key == "hostname":
+                cleaned[key] = normalise_hostname(str(raw or ""))
+            elif key == "ip_address":
+                cleaned[key] = normalise_ip(str(raw or ""))
+            elif key == "mac_address":
+                cleaned[key] = normalise_mac(str(raw or ""))
+            elif key == "site_id":
+                cleaned[key] = find_site(session, client.id, str(raw)).id if raw not in (None, "") else None
+            elif key == "location_id":
+                cleaned[key] = None
+                if raw not in (None, ""):
+                    site_ref = values.get("site_id") or values.get("site")
+                    site = find_site(session, client.id, str(site_ref)) if site_ref else None
+                    location = find_location(session, client.id, str(raw), site.id if site else None)
+                    cleaned[key] = location.id
+                    cleaned["site_id"] = location.site_id
+            elif key == "status":
+                cleaned[key] = parse_status(raw)
+            elif key in ("managed", "critical"):
+                cleaned[key] = parse_bool(raw)
+            elif key in ("purchase_date", "warranty_end"):
+                cleaned[key] = parse_date(raw)
+            elif key == "notes":
+                cleaned[key] = str(raw or "").strip()
+            elif key in _TEXT_LIMITS:
+                text = " ".join(str(raw or "").split())
+                if len(text) > _TEXT_LIMITS[key]:
+                    errors[key] = f"{ASSET_FIELDS[key]} has at most {_TEXT_LIMITS[key]} characters."
+                cleaned[key] = text
+            else:
+                raw_custom[key] = raw  # a configuration field of the category, named without "custom."
+        except (ValueError, NotFoundError, AmbiguousError) as exc:
+            errors[key] = f"{ASSET_FIELDS.get(key, name)}: {exc}"
+    if raw_custom:
+        definitions = {d.key: d for d in field_definitions(session, cleaned.get("category_id", category_id))}
+        for key, raw in raw_custom.items():
+            definition = definitions.get(key)
+            if definition is None:
+                errors[f"custom.{key}"] = (
+                    f"“{key}” is not an asset field or a field of this category."
+                    if definitions
+                    else f"“{key}” is not an asset field."
+                )
+                continue
+            try:
+                cleaned[f"custom.{key}"] = coerce_custom_value(definition, raw)
+            except ValidationError as exc:
+                errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def find_by_tag(session: Session, client_id: str, tag: str) -> Asset | None:
+    """The client's live asset with this tag (as scanned: case and spaces do not matter)."""
+    return session.scalars(
+        select(Asset)
+        .where(Asset.client_id == client_id, Asset.asset_tag == normalise_tag(tag), Asset.deleted_at.is_(None))
+        .limit(1)
+    ).first()
+
+
+def find_by_tag_anywhere(session: Session, tag: str, project_id: str | None = None) -> Asset:
+    query = select(Asset).where(Asset.asset_tag == normalise_tag(tag), Asset.deleted_at.is_(None))
+    if project_id:
+        query = query.where(Asset.project_id == project_id)
+    found = list(session.scalars(query.limit(2)))
+    if not found:
+        raise NotFoundError(f"No asset has the tag {normalise_tag(tag)}.")
+    if len(found) > 1:
+        raise AmbiguousError(f"Several clients have an asset tagged {normalise_tag(tag)}; name the project.")
+    return found[0]
+
+
+def get_asset(session: Session, asset_id: str) -> Asset:
+    asset = session.get(Asset, asset_id)
+    if asset is None or asset.deleted_at is not None:
+        raise NotFoundError("That asset no longer exists.")
+    return asset
+
+
+def _describe(asset: Asset, session: Session) -> str:
+    """“the Dell OptiPlex 7010 (NWD-00012) at Main Clinic / Floor 1 / Reception”."""
+    what = " ".join(filter(None, (asset.manufacturer, asset.model))) or "an asset"
+    location = _cached(session, Location, asset.location_id)
+    site = _cached(session, Site, asset.site_id)
+    where = " / ".join(filter(None, (site.name if site else "", location.path if location else "")))
+    return f"{'the ' if what != 'an asset' else ''}{what} ({asset.asset_tag}){' at ' + where if where else ''}"
+
+
+def _check_tag_free(session: Session, client_id: str, tag: str, own_id: str | None) -> None:
+    other = find_by_tag(session, client_id, tag)
+    if other is not None and other.id != own_id:
+        raise ValidationError({"asset_tag": f"Tag {tag} is already on {_describe(other, session)}."})
+
+
+def _serial_warning(session: Session, asset: Asset) -> str | None:
+    if not asset.serial:
+        return None
+    others = session.scalars(
+        select(Asset)
+        .where(
+            Asset.client_id == asset.client_id,
+            Asset.serial == asset.serial,
+            Asset.id != asset.id,
+            Asset.deleted_at.is_(None),
+        )
+        .limit(3)
+    ).all()
+    if not others:
+        return None
+    names = ", ".join(_describe(o, session) for o in others)
+    return f"Serial {asset.serial} is also recorded on {names}. Check the label before moving on."
+
+
+def _ensure_complete(session: Session, asset: Asset) -> None:
+    missing = missing_required(field_definitions(session, asset.category_id), asset.custom_fields or {})
+    if missing:
+        raise ValidationError({f"custom.{d.key}": f"{d.label} is required for this category." for d in missing})
+
+
+def refresh_attention(
+    session: Session, client_id: str, assets: Sequence[Asset], serials: Sequence[str] = (), tags: Sequence[str] = ()
+) -> None:
+    """Recompute the "needs attention" flags of these assets and of every asset sharing a serial or tag with them."""
+    serial_set = {a.serial for a in assets if a.serial} | {s for s in serials if s}
+    tag_set = {a.asset_tag for a in assets} | set(tags)
+    peers = list(
+        session.scalars(
+            select(Asset).where(
+                Asset.client_id == client_id,
+                Asset.deleted_at.is_(None),
+                or_(Asset.serial.in_(serial_set), Asset.asset_tag.in_(tag_set)),
+            )
+        )
+    )
+    serial_counts = Counter(a.serial for a in peers if a.serial)
+    tag_counts = Counter(a.asset_tag for a in peers)
+    for asset in {a.id: a for a in [*peers, *assets]}.values():
+        reasons: list[str] = []
+        if asset.deleted_at is None:
+            for definition in missing_required(
+                field_definitions(session, asset.category_id), asset.custom_fields or {}
+            ):
+                reasons.append(f"missing:{definition.label}")
+            if asset.serial and serial_counts[asset.serial] > 1:
+                reasons.append("duplicate-serial")
+            if tag_counts[asset.asset_tag] > 1:
+                reasons.append("duplicate-tag")
+        if reasons != (asset.attention or []):
+            asset.attention = reasons
+            asset.needs_attention = bool(reasons)
+
+
+def _client_of(session: Session, project: ActivationProject) -> Client:
+    client = session.get(Client, project.client_id)
+    if client is None:
+        raise NotFoundError("The project's client no longer exists.")
+    return client
+
+
+def create_asset(
+    session: Session,
+    *,
+    project_id: str,
+    values: Mapping[str, Any],
+    actor: str,
+    allow_incomplete: bool = False,
+) -> SaveResult:
+    """Tag a new asset. The tag must be free within the client; a shared serial is allowed but warned about."""
+    project = get_project(session, project_id)
+    ensure_open(project)
+    client = _client_of(session, project)
+    cleaned = clean_values(session, client, values, None)
+    tag = cleaned.pop("asset_tag", "")
+    if not tag:
+        raise ValidationError({"asset_tag": "Enter or scan an asset tag."})
+    _check_tag_free(session, client.id, tag, None)
+    custom = {k[len(CUSTOM_PREFIX) :]: v for k, v in cleaned.items() if k.startswith(CUSTOM_PREFIX) and v is not None}
+    plain = {k: v for k, v in cleaned.items() if not k.startswith(CUSTOM_PREFIX)}
+    defaults: dict[str, Any] = {name: "" for name in _TEXT_DEFAULTS}
+    defaults.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False)
+    defaults.update({k: v for k, v in plain.items() if v is not None or k not in defaults})
+    asset = Asset(
+        client_id=client.id,
+        project_id=project.id,
+        asset_tag=tag,
+        custom_fields=custom,
+        tagged_by=actor,
+        tagged_at=utcnow(),
+        attention=[],
+        needs_attention=False,
+        **defaults,
+    )
+    if not allow_incomplete:
+        _ensure_complete(session, asset)
+    record_create(session, asset, actor)
+    index_assets(session, [asset])
+    refresh_attention(session, client.id, [asset])
+    warning = _serial_warning(session, asset)
+    return SaveResult(asset=asset, changed=["*"], warnings=[warning] if warning else [])
+
+
+def update_asset(
+    session: Session,
+    asset_id: str,
+    values: Mapping[str, Any],
+    *,
+    actor: str,
+    allow_incomplete: bool = False,
+) -> SaveResult:
+    """Change some fields of an asset; only fields whose value really changes are journaled."""
+    asset = get_asset(session, asset_id)
+    project = get_project(session, asset.project_id)
+    ensure_open(project)
+    client = _client_of(session, project)
+    cleaned = clean_values(session, client, values, asset.category_id)
+    if "asset_tag" in cleaned:
+        if not cleaned["asset_tag"]:
+            raise ValidationError({"asset_tag": "An asset must keep a tag."})
+        _check_tag_free(session, client.id, cleaned["asset_tag"], asset.id)
+    old_serial, old_tag = asset.serial, asset.asset_tag
+    changed = record_update(session, asset, cleaned, actor)
+    if not changed:
+        return SaveResult(asset=asset)
+    if not allow_incomplete and ("category_id" in changed or any(c.startswith(CUSTOM_PREFIX) for c in changed)):
+        _ensure_complete(session, asset)
+    index_assets(session, [asset])
+    refresh_attention(session, client.id, [asset], serials=[old_serial], tags=[old_tag])
+    warning = _serial_warning(session, asset) if "serial" in changed else None
+    return SaveResult(asset=asset, changed=changed, warnings=[warning] if warning else [])
+
+
+def delete_asset(session: Session, asset_id: str, *, actor: str) -> Asset:
+    asset = get_asset(session, asset_id)
+    ensure_open(get_project(session, asset.project_id))
+    record_delete(session, asset, actor)
+    index_assets(session, [asset])
+    refresh_attention(session, asset.client_id, [asset])
+    return asset
+
+
+def suggest_next_tag(session: Session, client_id: str) -> str:
+    """The tag after the highest one of the client's form PREFIX + digits (deleted tags are never reused)."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFoundError("That client no longer exists.")
+    prefix = client.tag_prefix.upper()
+    digits = max(client.tag_digits, 1)
+    pattern = prefix.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]") + "[0-9]" * digits
+    last = session.scalar(
+        select(Asset.asset_tag)
+        .where(Asset.client_id == client_id, Asset.asset_tag.op("GLOB")(pattern))
+        .order_by(Asset.asset_tag.desc())
+        .limit(1)
+    )
+    number = int(last[len(prefix) :]) + 1 if last else 1
+    candidate = f"{prefix}{number:0{digits}d}"
+    while find_by_tag(session, client_id, candidate) is not None:  # a wider tag made by hand
+        number += 1
+        candidate = f"{prefix}{number:0{digits}d}"
+    return candidate
+
+
+def category_name(session: Session, category_id: str | None) -> str:
+    category = _cached(session, Category, category_id)
+    return category.name if category else ""

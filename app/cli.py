@@ -1,0 +1,152 @@
+"""`closeout-cli`: the desktop's services without a window, for managers and scripts.
+
+Each area registers its own verbs from its own module (see COMMAND_MODULES); errors become one line in
+the user's words and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app import __version__
+from app.config import resolve_home
+from app.db import Workspace, describe_db_error, open_workspace
+from app.errors import CloseoutError, ValidationError
+
+#: Modules that add verbs; each has `register(subparsers)`. Loaded by name so that the core never
+#: imports the exporters or the sync client statically.
+COMMAND_MODULES = (
+    "app.cli_assets",
+    "app.sync.cli",
+    "exporters.cli",
+    "app.cli_workflow",
+)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class Handler(Protocol):
+    def __call__(self, ctx: Context, args: argparse.Namespace) -> int: ...
+
+
+@dataclass
+class Context:
+    """What a command gets: the workspace (opened on first use), who is acting, and output helpers."""
+
+    home: Path
+    as_json: bool
+    actor: str
+    _workspace: Workspace | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = open_workspace(self.home)
+        return self._workspace
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.workspace.transaction() as session:
+            yield session
+
+    def session(self) -> Session:
+        return self.workspace.session()
+
+    def emit(self, data: Any, human: Callable[[], None]) -> None:
+        """Print `data` as JSON with --json, else run the human-readable printer."""
+        if self.as_json:
+            json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+            sys.stdout.write("\n")
+        else:
+            human()
+
+    def close(self) -> None:
+        if self._workspace is not None:
+            self._workspace.close()
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain aligned text table for people reading a terminal."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row):
+            widths[i] = min(max(widths[i], len(value)), 48)
+    line = "  ".join(h.ljust(widths[i]) for i, h in enumerate(headers))
+    print(line.rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v[: widths[i]].ljust(widths[i]) for i, v in enumerate(row)).rstrip())
+
+
+def default_actor() -> str:
+    return os.environ.get("CLOSEOUT_USER") or os.environ.get("USER") or os.environ.get("USERNAME") or "technician"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="closeout-cli",
+        description="Closeout without a window: activation closeout for MSPs.",
+    )
+    parser.add_argument("--version", action="version", version=f"closeout {__version__}")
+    parser.add_argument("--home", metavar="DIR", help="workspace folder (default: CLOSEOUT_HOME or the user data dir)")
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser.add_argument("--as", dest="actor", metavar="NAME", help="who is making the changes (default: $USER)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # the module exists but something it needs is missing: a real error
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USAGE
+    ctx = Context(home=resolve_home(args.home), as_json=args.json, actor=args.actor or default_actor())
+    try:
+        return handler(ctx, args)
+    except ValidationError as exc:
+        for field, message in exc.errors.items():
+            print(f"closeout-cli: {message}" if message else f"closeout-cli: {field} is not valid", file=sys.stderr)
+        return EXIT_ERROR
+    except CloseoutError as exc:
+        print(f"closeout-cli: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except DBAPIError as exc:
+        print(f"closeout-cli: {describe_db_error(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"closeout-cli: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("closeout-cli: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

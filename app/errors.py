@@ -1,0 +1,38 @@
+"""Domain errors that the UI and the command line both turn into words for the user."""
+
+from __future__ import annotations
+
+
+class CloseoutError(Exception):
+    """Base of every error meant to be shown to a user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(CloseoutError):
+    """One or more fields are not acceptable; `errors` maps each field to a message in the user's words."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+
+class NotFoundError(CloseoutError):
+    pass
+
+
+class AmbiguousError(CloseoutError):
+    pass
+
+
+class ReadOnlyError(CloseoutError):
+    """The record is locked: a closed project or a signed signoff."""
+
+
+class WorkspaceError(CloseoutError):
+    """The workspace file cannot be opened safely (corrupt, newer than this version, unreadable, disk full)."""

@@ -1,0 +1,298 @@
+"""Clients, activation projects, sites and locations, contacts and assigned technicians."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import AmbiguousError, NotFoundError, ReadOnlyError, ValidationError
+from app.journal import record_create, record_update
+from models import (
+    ActivationProject,
+    Asset,
+    Client,
+    Contact,
+    Location,
+    LocationKind,
+    ProjectStatus,
+    ProjectTechnician,
+    Site,
+)
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+
+
+def _required(errors: dict[str, str], field: str, value: str, label: str) -> None:
+    if not value.strip():
+        errors[field] = f"{label} is required."
+
+
+def create_client(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    tag_prefix: str = "",
+    tag_digits: int = 6,
+    actor: str,
+    **extra: Any,
+) -> Client:
+    errors: dict[str, str] = {}
+    _required(errors, "name", name, "Client name")
+    code = code.strip().upper()
+    if not CODE_RE.match(code):
+        errors["code"] = "A client code is letters and digits (with - or _), like ACME."
+    elif session.scalar(select(Client).where(Client.code == code, Client.deleted_at.is_(None))):
+        errors["code"] = f"Client code {code} is already used."
+    if not 1 <= tag_digits <= 12:
+        errors["tag_digits"] = "Tag digits must be between 1 and 12."
+    if errors:
+        raise ValidationError(errors)
+    client = Client(code=code, name=name.strip(), tag_prefix=tag_prefix.strip().upper(), tag_digits=tag_digits)
+    for key, value in extra.items():
+        setattr(client, key, value)
+    record_create(session, client, actor)
+    return client
+
+
+def list_clients(session: Session) -> list[Client]:
+    return list(session.scalars(select(Client).where(Client.deleted_at.is_(None)).order_by(Client.name)))
+
+
+def find_client(session: Session, ref: str) -> Client:
+    wanted = ref.strip().lower()
+    matches = [c for c in list_clients(session) if wanted in (c.id, c.code.lower(), c.name.lower())]
+    if not matches:
+        raise NotFoundError(f"There is no client “{ref}”.")
+    return matches[0]
+
+
+def create_project(
+    session: Session,
+    *,
+    client_id: str,
+    code: str,
+    name: str,
+    target_go_live: date | None = None,
+    services_in_scope: Sequence[str] = (),
+    technicians: Sequence[str] = (),
+    description: str = "",
+    actor: str,
+) -> ActivationProject:
+    errors: dict[str, str] = {}
+    _required(errors, "name", name, "Project name")
+    code = code.strip().upper()
+    if not CODE_RE.match(code):
+        errors["code"] = "A project code is letters and digits (with - or _), like ACME-ONB."
+    elif session.scalar(
+        select(ActivationProject).where(ActivationProject.code == code, ActivationProject.deleted_at.is_(None))
+    ):
+        errors["code"] = f"Project code {code} is already used."
+    if session.get(Client, client_id) is None:
+        errors["client_id"] = "Choose the client this project is for."
+    if errors:
+        raise ValidationError(errors)
+    project = ActivationProject(
+        client_id=client_id,
+        code=code,
+        name=name.strip(),
+        target_go_live=target_go_live,
+        services_in_scope=[s.strip() for s in services_in_scope if s.strip()],
+        description=description,
+        status=ProjectStatus.OPEN,
+    )
+    record_create(session, project, actor)
+    for tech in technicians:
+        assign_technician(session, project_id=project.id, technician=tech, actor=actor)
+    return project
+
+
+def update_project(session: Session, project_id: str, values: dict[str, Any], *, actor: str) -> list[str]:
+    project = get_project(session, project_id)
+    ensure_open(project)
+    return record_update(session, project, values, actor)
+
+
+def ensure_open(project: ActivationProject) -> None:
+    if project.status == ProjectStatus.CLOSED:
+        raise ReadOnlyError(f"Project {project.code} is closed; its records can no longer be changed.")
+
+
+def assign_technician(session: Session, *, project_id: str, technician: str, actor: str) -> ProjectTechnician:
+    link = ProjectTechnician(project_id=project_id, technician=technician.strip())
+    record_create(session, link, actor)
+    return link
+
+
+def project_technicians(session: Session, project_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(ProjectTechnician.technician)
+            .where(ProjectTechnician.project_id == project_id, ProjectTechnician.deleted_at.is_(None))
+            .order_by(ProjectTechnician.technician)
+        )
+    )
+
+
+def list_projects(session: Session, client_id: str | None = None) -> list[ActivationProject]:
+    query = select(ActivationProject).where(ActivationProject.deleted_at.is_(None))
+    if client_id:
+        query = query.where(ActivationProject.client_id == client_id)
+    return list(session.scalars(query.order_by(ActivationProject.code)))
+
+
+def get_project(session: Session, project_id: str) -> ActivationProject:
+    project = session.get(ActivationProject, project_id)
+    if project is None or project.deleted_at is not None:
+        raise NotFoundError("That project no longer exists.")
+    return project
+
+
+def find_project(session: Session, ref: str | None) -> ActivationProject:
+    """A project by id, code or name; with no reference, the only open project if there is just one."""
+    projects = list_projects(session)
+    if not ref:
+        open_projects = [p for p in projects if p.status != ProjectStatus.CLOSED]
+        if len(open_projects) == 1:
+            return open_projects[0]
+        if not open_projects:
+            raise NotFoundError("There is no open project. Create one or run 'closeout-cli demo'.")
+        codes = ", ".join(p.code for p in open_projects)
+        raise AmbiguousError(f"Several projects are open ({codes}); name one with --project.")
+    wanted = ref.strip().lower()
+    for project in projects:
+        if wanted in (project.id, project.code.lower(), project.name.lower()):
+            return project
+    raise NotFoundError(f"There is no project “{ref}”.")
+
+
+def create_site(session: Session, *, client_id: str, name: str, code: str = "", address: str = "", actor: str) -> Site:
+    errors: dict[str, str] = {}
+    _required(errors, "name", name, "Site name")
+    if errors:
+        raise ValidationError(errors)
+    site = Site(client_id=client_id, name=name.strip(), code=code.strip().upper(), address=address)
+    record_create(session, site, actor)
+    return site
+
+
+def list_sites(session: Session, client_id: str) -> list[Site]:
+    return list(
+        session.scalars(select(Site).where(Site.client_id == client_id, Site.deleted_at.is_(None)).order_by(Site.name))
+    )
+
+
+def create_location(
+    session: Session,
+    *,
+    site_id: str,
+    kind: LocationKind | str,
+    name: str,
+    parent_id: str | None = None,
+    position: int = 0,
+    actor: str,
+) -> Location:
+    errors: dict[str, str] = {}
+    _required(errors, "name", name, "Location name")
+    try:
+        kind = LocationKind(kind)
+    except ValueError:
+        errors["kind"] = "A location is a building, floor, room or rack."
+    parent = session.get(Location, parent_id) if parent_id else None
+    if parent_id and (parent is None or parent.site_id != site_id):
+        errors["parent_id"] = "The parent location is not at this site."
+    if errors:
+        raise ValidationError(errors)
+    path = f"{parent.path} / {name.strip()}" if parent else name.strip()
+    location = Location(
+        site_id=site_id, parent_id=parent_id, kind=LocationKind(kind), name=name.strip(), position=position, path=path
+    )
+    record_create(session, location, actor)
+    return location
+
+
+def list_locations(session: Session, site_id: str) -> list[Location]:
+    return list(
+        session.scalars(
+            select(Location)
+            .where(Location.site_id == site_id, Location.deleted_at.is_(None))
+            .order_by(Location.path, Location.position)
+        )
+    )
+
+
+def find_location(session: Session, client_id: str, ref: str, site_id: str | None = None) -> Location:
+    """A location by id, full path or unique name within the client's sites."""
+    wanted = ref.strip().lower()
+    query = (
+        select(Location)
+        .join(Site, Site.id == Location.site_id)
+        .where(Site.client_id == client_id, Location.deleted_at.is_(None))
+    )
+    if site_id:
+        query = query.where(Location.site_id == site_id)
+    candidates = list(session.scalars(query))
+    exact = [loc for loc in candidates if wanted in (loc.id, loc.path.lower())]
+    if exact:
+        return exact[0]
+    by_name = [loc for loc in candidates if loc.name.lower() == wanted]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        paths = "; ".join(loc.path for loc in by_name[:5])
+        raise AmbiguousError(f"Several locations are called “{ref}” ({paths}); give the full path.")
+    raise NotFoundError(f"There is no location “{ref}”.")
+
+
+def find_site(session: Session, client_id: str, ref: str) -> Site:
+    wanted = ref.strip().lower()
+    for site in list_sites(session, client_id):
+        if wanted in (site.id, site.name.lower(), site.code.lower()):
+            return site
+    raise NotFoundError(f"There is no site “{ref}”.")
+
+
+def create_contact(session: Session, *, client_id: str, name: str, actor: str, **fields: Any) -> Contact:
+    errors: dict[str, str] = {}
+    _required(errors, "name", name, "Contact name")
+    email = str(fields.get("email", "")).strip()
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        errors["email"] = f"“{email}” is not an e-mail address."
+    if errors:
+        raise ValidationError(errors)
+    contact = Contact(client_id=client_id, name=name.strip(), **fields)
+    record_create(session, contact, actor)
+    return contact
+
+
+def list_contacts(session: Session, client_id: str) -> list[Contact]:
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.client_id == client_id, Contact.deleted_at.is_(None))
+            .order_by(Contact.escalation_order == 0, Contact.escalation_order, Contact.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LocationCount:
+    location_id: str | None
+    site_id: str | None
+    count: int
+
+
+def asset_counts(session: Session, project_id: str) -> dict[tuple[str | None, str | None], int]:
+    """Live assets of a project per (site, location), for the navigator's counts."""
+    rows = session.execute(
+        select(Asset.site_id, Asset.location_id, func.count())
+        .where(Asset.project_id == project_id, Asset.deleted_at.is_(None))
+        .group_by(Asset.site_id, Asset.location_id)
+    ).all()
+    return {(site, loc): int(n) for site, loc, n in rows}

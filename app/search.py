@@ -1,0 +1,89 @@
+"""Full-text search over assets (SQLite FTS5): tag, serial, host and addresses, model, user, location, notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from models import Asset, Location, Site
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+_UPSERT = text(
+    """INSERT INTO asset_search_docs (asset_id, tag, serial, hostname, model, person, location, notes)
+    VALUES (:asset_id, :tag, :serial, :hostname, :model, :person, :location, :notes)
+    ON CONFLICT(asset_id) DO UPDATE SET tag=excluded.tag, serial=excluded.serial, hostname=excluded.hostname,
+    model=excluded.model, person=excluded.person, location=excluded.location, notes=excluded.notes"""
+)
+_DELETE = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
+
+#: Asset ids whose document matches an FTS5 query bound as :match.
+MATCHING_IDS = (
+    "SELECT d.asset_id FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
+    "WHERE asset_search MATCH :match"
+)
+
+
+def build_match(query: str) -> str | None:
+    """An FTS5 expression from what a person typed: every word must match, the last of each as a prefix.
+
+    Punctuated terms (10.0.1.5, ACME-0012, aa:bb) become phrases of their parts, so they match as typed;
+    FTS5 operators and quotes in the input are never interpreted.
+    """
+    parts: list[str] = []
+    for term in query.split():
+        tokens = _TOKEN.findall(term)
+        if tokens:
+            parts.append('"' + " ".join(tokens) + '"*')
+    return " ".join(parts) or None
+
+
+def document(asset: Asset, site: Site | None, location: Location | None) -> dict[str, str]:
+    custom = " ".join(str(v) for v in (asset.custom_fields or {}).values() if v not in (None, ""))
+    return {
+        "asset_id": asset.id,
+        "tag": asset.asset_tag,
+        "serial": asset.serial,
+        "hostname": " ".join(filter(None, (asset.hostname, asset.ip_address, asset.mac_address))),
+        "model": " ".join(filter(None, (asset.manufacturer, asset.model, asset.os))),
+        "person": " ".join(filter(None, (asset.assigned_user, asset.department))),
+        "location": " ".join(filter(None, (site.name if site else "", location.path if location else ""))),
+        "notes": " ".join(filter(None, (asset.notes, custom))),
+    }
+
+
+def index_assets(session: Session, assets: Iterable[Asset]) -> None:
+    """Bring the search documents of these assets up to date (deleted ones are removed)."""
+    docs: list[dict[str, str]] = []
+    gone: list[dict[str, str]] = []
+    for asset in assets:
+        if asset.deleted_at is not None:
+            gone.append({"asset_id": asset.id})
+            continue
+        site = session.get(Site, asset.site_id) if asset.site_id else None
+        location = session.get(Location, asset.location_id) if asset.location_id else None
+        docs.append(document(asset, site, location))
+    if docs:
+        session.execute(_UPSERT, docs)
+    if gone:
+        session.execute(_DELETE, gone)
+
+
+def rebuild_index(session: Session) -> int:
+    """Recreate every search document from the assets table (after a repair or a bulk sync)."""
+    from sqlalchemy import select
+
+    session.execute(text("DELETE FROM asset_search_docs"))
+    count = 0
+    batch: list[Asset] = []
+    for asset in session.scalars(select(Asset).where(Asset.deleted_at.is_(None))).yield_per(2000):
+        batch.append(asset)
+        if len(batch) == 2000:
+            index_assets(session, batch)
+            count += len(batch)
+            batch.clear()
+    index_assets(session, batch)
+    return count + len(batch)

@@ -1,0 +1,135 @@
+"""Normalising and checking what technicians type or scan: tags, serials, MAC and IP addresses, dates."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import date, datetime
+
+TAG_CHARS = re.compile(r"^[A-Z0-9][A-Z0-9\-_./]*$")
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# "S/N: X", "SN# X", "Serial No. X", "SN X" -- but not the "SN" that starts a serial like SN12345.
+SERIAL_LABEL = re.compile(r"^\s*(?:s/n\s*[:#.]?|(?:sn|serial(?:\s*(?:no|number))?)\s*[:#.]|(?:sn|serial)\s)\s*", re.I)
+MAC_HEX = re.compile(r"[^0-9A-Fa-f]")
+TRUE_WORDS = {"y", "yes", "true", "1", "on", "x", "✓"}
+FALSE_WORDS = {"n", "no", "false", "0", "off", ""}
+
+
+def normalise_tag(raw: str) -> str:
+    """Trim and upper-case a tag as scanned or typed; scanners sometimes add spaces or a stray tab."""
+    return raw.strip().upper()
+
+
+def tag_problem(tag: str, prefix: str, digits: int) -> str | None:
+    """Why a tag is not acceptable for a client, in the technician's words, or None."""
+    if not tag:
+        return "Enter or scan an asset tag."
+    if len(tag) > 64:
+        return "An asset tag has at most 64 characters."
+    if not TAG_CHARS.match(tag):
+        return "An asset tag may hold only letters, digits and - _ . / (no spaces)."
+    if prefix and not tag.startswith(prefix.upper()):
+        example = f"{prefix.upper()}{'1'.zfill(max(digits, 1))}"
+        return f"Tags for this client start with {prefix.upper()} (for example {example})."
+    return None
+
+
+def normalise_serial(raw: str) -> str:
+    """Trim and upper-case a serial number, dropping a scanned "S/N:" label and inner runs of spaces.
+
+    Upper case because vendors print serials in capitals and a hand-typed lower-case copy must still be
+    recognised as the same serial.
+    """
+    value = SERIAL_LABEL.sub("", raw.strip(), count=1)
+    return re.sub(r"\s+", " ", value).strip().upper()
+
+
+def normalise_mac(raw: str) -> str:
+    """Any common MAC notation (aa-bb-.., aabb.ccdd.eeff, bare hex) as AA:BB:CC:DD:EE:FF."""
+    text = raw.strip()
+    if not text:
+        return ""
+    hexdigits = MAC_HEX.sub("", text)
+    if len(hexdigits) != 12 or len(text) > 17:
+        raise ValueError(f"“{raw.strip()}” is not a MAC address; use six pairs of hex digits like 00:1A:2B:3C:4D:5E.")
+    return ":".join(hexdigits[i : i + 2] for i in range(0, 12, 2)).upper()
+
+
+def normalise_ip(raw: str) -> str:
+    """An IPv4 or IPv6 address (optionally with /prefix) in its canonical form; leading zeros are tolerated."""
+    text = raw.strip()
+    if not text:
+        return ""
+    addr, _, prefix = text.partition("/")
+    if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", addr):
+        addr = ".".join(str(int(part)) for part in addr.split("."))
+    try:
+        if prefix:
+            return str(ipaddress.ip_interface(f"{addr}/{prefix}"))
+        return str(ipaddress.ip_address(addr))
+    except ValueError:
+        raise ValueError(f"“{text}” is not an IP address; use a form like 10.0.1.25 or fe80::1.") from None
+
+
+def normalise_hostname(raw: str) -> str:
+    text = raw.strip().lower().rstrip(".")
+    if not text:
+        return ""
+    if len(text) > 253 or not all(HOST_LABEL.match(label) for label in text.split(".")):
+        raise ValueError(
+            f"“{raw.strip()}” is not a valid host name; use letters, digits and hyphens, with dots between parts."
+        )
+    return text
+
+
+def parse_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(f"“{raw}” is not yes or no.")
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
+
+
+def parse_date(raw: object) -> date | None:
+    """A date from a date object or unambiguous text (ISO 8601, 31.12.2026, 5 Mar 2027)."""
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip().replace(",", "")
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if "T" in text:
+        try:
+            return datetime.fromisoformat(text).date()
+        except ValueError:
+            pass
+    raise ValueError(f"“{text}” is not a date; use the form 2026-12-31.")
+
+
+def parse_number(raw: object) -> int | float | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise ValueError("a yes/no value is not a number")
+    if isinstance(raw, int | float):
+        return raw
+    text = str(raw).strip().replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"“{raw}” is not a number.") from None
+    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value

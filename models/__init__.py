@@ -1,0 +1,64 @@
+"""Closeout's domain model: typed SQLAlchemy 2.0 tables shared by the desktop store and the sync server."""
+
+from __future__ import annotations
+
+from models.asset import Asset, Attachment
+from models.base import Base, SyncedEntity, utcnow
+from models.catalog import Category, FieldDefinition
+from models.client import Client, Contact
+from models.enums import (
+    ActionStatus,
+    AssetStatus,
+    AttachmentKind,
+    FieldType,
+    LocationKind,
+    ProjectStatus,
+    SignoffMethod,
+    SignoffStatus,
+)
+from models.handover import (
+    ActionItem,
+    ActivationCall,
+    ChecklistTemplate,
+    KnowledgeTransferSession,
+    Signoff,
+)
+from models.ids import new_id
+from models.importing import ImportProfile
+from models.journal import Change, ChangeSet, Conflict, WorkspaceMeta
+from models.project import ActivationProject, Location, ProjectTechnician, Site
+
+__all__ = [
+    "ActionItem",
+    "ActionStatus",
+    "ActivationCall",
+    "ActivationProject",
+    "Asset",
+    "AssetStatus",
+    "Attachment",
+    "AttachmentKind",
+    "Base",
+    "Category",
+    "Change",
+    "ChangeSet",
+    "ChecklistTemplate",
+    "Client",
+    "Conflict",
+    "Contact",
+    "FieldDefinition",
+    "FieldType",
+    "ImportProfile",
+    "KnowledgeTransferSession",
+    "Location",
+    "LocationKind",
+    "ProjectStatus",
+    "ProjectTechnician",
+    "Signoff",
+    "SignoffMethod",
+    "SignoffStatus",
+    "Site",
+    "SyncedEntity",
+    "WorkspaceMeta",
+    "new_id",
+    "utcnow",
+]

@@ -1,0 +1,210 @@
+"""One small runner for all long work: a worker thread, callbacks on the GUI thread, delayed progress, cancel.
+
+Shaped after Anki's QueryOp/CollectionOp and Picard's run_task. Writes to the local workspace are serialised
+on a single-thread pool (each job opens its own session); network work has its own pool so a slow server
+never blocks a save.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: A progress dialog appears only for work that takes longer than this, so quick work never flashes one.
+PROGRESS_DELAY_MS = 600
+
+
+class Cancelled(Exception):
+    """Raised inside a job (by `JobContext.check`) once the user pressed Cancel."""
+
+
+@dataclass
+class JobContext:
+    """Handed to the work function: report progress and see whether the user cancelled."""
+
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    _report: Callable[[int, int, str], None] = lambda done, total, text: None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def progress(self, done: int, total: int, text: str = "") -> None:
+        self._report(done, total, text)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+
+class _Signals(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int, str)
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[JobContext], Any], ctx: JobContext, signals: _Signals) -> None:
+        super().__init__()
+        self.work, self.ctx, self.signals = work, ctx, signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.ctx)
+        except BaseException as exc:  # reported on the GUI thread, never lost in the worker
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.succeeded.emit(result)
+
+
+class Job(QObject, Generic[T]):
+    """A running piece of work; keep it to cancel it. `finished` fires once, after success or failure."""
+
+    finished = Signal()
+
+    def __init__(
+        self,
+        parent: QObject | None,
+        on_success: Callable[[T], None],
+        on_failure: Callable[[BaseException], None],
+        progress_parent: QWidget | None,
+        label: str | None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = JobContext()
+        self.signals = _Signals(self)
+        self._on_success, self._on_failure = on_success, on_failure
+        self._label = label
+        self._progress_parent = progress_parent
+        self._dialog: QProgressDialog | None = None
+        self._last: tuple[int, int, str] = (0, 0, label or "")
+        self.done = False
+        self.signals.succeeded.connect(self._succeeded)
+        self.signals.failed.connect(self._failed)
+        self.signals.progressed.connect(self._progressed)
+        self.ctx._report = self.signals.progressed.emit
+        if label is not None:
+            self._timer = QTimer(self)
+            self._timer.setSingleShot(True)
+            self._timer.timeout.connect(self._show_progress)
+            self._timer.start(PROGRESS_DELAY_MS)
+
+    def cancel(self) -> None:
+        self.ctx.cancel()
+
+    @Slot()
+    def _show_progress(self) -> None:
+        if self.done:
+            return
+        done, total, text = self._last
+        dialog = QProgressDialog(text or self._label or "Working…", "Cancel", 0, max(total, 0), self._progress_parent)
+        dialog.setWindowTitle("Closeout")
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setValue(done)
+        dialog.canceled.connect(self.cancel)
+        dialog.show()
+        self._dialog = dialog
+
+    @Slot(int, int, str)
+    def _progressed(self, done: int, total: int, text: str) -> None:
+        self._last = (done, total, text or self._last[2])
+        if self._dialog is not None:
+            self._dialog.setMaximum(max(total, 0))
+            self._dialog.setValue(min(done, total) if total else 0)
+            if text:
+                self._dialog.setLabelText(text)
+
+    def _close(self) -> None:
+        self.done = True
+        if self._dialog is not None:
+            self._dialog.close()
+            self._dialog.deleteLater()
+            self._dialog = None
+
+    @Slot(object)
+    def _succeeded(self, result: T) -> None:
+        self._close()
+        try:
+            self._on_success(result)
+        finally:
+            self.finished.emit()
+            self.deleteLater()
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self._close()
+        try:
+            self._on_failure(exc)
+        finally:
+            self.finished.emit()
+            self.deleteLater()
+
+
+class Runner(QObject):
+    """Runs work off the GUI thread. `synchronous=True` runs it inline (for tests that want no threads)."""
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        on_unhandled: Callable[[BaseException], None] | None = None,
+        synchronous: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.db_pool = QThreadPool(self)
+        self.db_pool.setMaxThreadCount(1)  # one writer to the workspace at a time
+        self.net_pool = QThreadPool(self)
+        self.net_pool.setMaxThreadCount(2)
+        self.cpu_pool = QThreadPool(self)
+        self.cpu_pool.setMaxThreadCount(1)
+        self.synchronous = synchronous
+        self._on_unhandled = on_unhandled or (lambda exc: log.error("background job failed", exc_info=exc))
+        self._jobs: set[Job[Any]] = set()
+
+    def run(
+        self,
+        work: Callable[[JobContext], T],
+        *,
+        on_success: Callable[[T], None] = lambda _result: None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        progress: str | None = None,
+        progress_parent: QWidget | None = None,
+        pool: str = "db",
+    ) -> Job[T]:
+        """Start `work(ctx)`; `on_success(result)` or `on_failure(exc)` run later on the GUI thread.
+
+        `progress` is the label of a delayed, cancellable progress dialog (None: no dialog).
+        `pool` is "db" (workspace reads and writes, one at a time), "net" or "cpu" (file export/import).
+        """
+        job: Job[T] = Job(self, on_success, on_failure or self._on_unhandled, progress_parent, progress)
+        self._jobs.add(job)
+        job.finished.connect(lambda: self._jobs.discard(job))
+        task = _Task(work, job.ctx, job.signals)
+        if self.synchronous:
+            task.run()
+        else:
+            {"db": self.db_pool, "net": self.net_pool, "cpu": self.cpu_pool}[pool].start(task)
+        return job
+
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until every pool is idle (used at shutdown and by tests)."""
+        ok = all(p.waitForDone(msecs) for p in (self.db_pool, self.net_pool, self.cpu_pool))
+        return ok
