@@ -1,0 +1,1 @@
+"""File writers and readers: Excel workbooks and PDFs out, clients' spreadsheets in. No Qt here."""
