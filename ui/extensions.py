@@ -1,0 +1,62 @@
+"""How feature areas (sync, Excel, closeout workflow) plug into the main window without it importing them.
+
+Each module in INSTALLERS has `install(window: ShellWindow) -> None`; it adds its menu actions, status-bar
+widgets and docks using only what `ShellWindow` promises below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
+
+    from app.db import Workspace
+    from ui.runner import Runner
+
+log = logging.getLogger(__name__)
+
+INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions")
+
+
+class ShellWindow(Protocol):
+    """What the main window offers to feature installers."""
+
+    workspace: Workspace
+    runner: Runner
+    #: "file", "file.import", "file.export", "edit", "view", "project", "sync", "tools", "help".
+    menus: dict[str, QMenu]
+    #: Emitted with the selected project's id ("" when none) whenever the selection changes.
+    project_changed: SignalInstance
+    #: Emit after changing data behind the window's back (import, sync): the window reloads its views.
+    data_changed: SignalInstance
+
+    def current_project_id(self) -> str | None: ...
+
+    def technician(self) -> str: ...
+
+    def statusBar(self) -> QStatusBar: ...  # Qt naming
+
+    def show_error(self, title: str, error: BaseException | str) -> None: ...
+
+    def show_message(self, text: str, timeout_ms: int = 4000) -> None: ...
+
+    def as_widget(self) -> QWidget: ...
+
+
+def install_all(window: ShellWindow) -> list[str]:
+    """Install every feature area that is present; returns the names installed."""
+    installed: list[str] = []
+    for name in INSTALLERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.install(window)
+        installed.append(name)
+    return installed
