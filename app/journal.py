@@ -124,7 +124,7 @@ def record_create(session: Session, obj: SyncedEntity, actor: str) -> ChangeSet:
     session.add(obj)
     # Flush now: the models declare foreign keys but no relationships, so the order of inserts
     # must follow the order of the service calls.
-    session.flush([obj])
+    session.flush()
     cs = _change_set(session, obj, "create", actor)
     cs.changes.append(Change(field="*", old_value=None, new_value=encode(snapshot(obj))))
     return cs

@@ -241,12 +241,17 @@ def find_location(session: Session, client_id: str, ref: str, site_id: str | Non
     exact = [loc for loc in candidates if wanted in (loc.id, loc.path.lower())]
     if exact:
         return exact[0]
-    by_name = [loc for loc in candidates if loc.name.lower() == wanted]
-    if len(by_name) == 1:
-        return by_name[0]
-    if len(by_name) > 1:
-        paths = "; ".join(loc.path for loc in by_name[:5])
-        raise AmbiguousError(f"Several locations are called “{ref}” ({paths}); give the full path.")
+    # Then a unique name ("Rack 3") or a unique tail of a path ("Floor 1 / Server room").
+    for matches in (
+        [loc for loc in candidates if loc.name.lower() == wanted],
+        [loc for loc in candidates if loc.path.lower().endswith(" / " + wanted)],
+    ):
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            sites = {site.id: site.name for site in session.scalars(select(Site).where(Site.client_id == client_id))}
+            places = "; ".join(f"{sites.get(loc.site_id, '?')}: {loc.path}" for loc in matches[:5])
+            raise AmbiguousError(f"Several locations match “{ref}” ({places}); name the site or give the full path.")
     raise NotFoundError(f"There is no location “{ref}”.")
 
 

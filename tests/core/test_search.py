@@ -1,0 +1,113 @@
+"""Full-text search finds assets by what a technician remembers of them, and stays current."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.asset_query import AssetFilter, count_assets, query_assets
+from app.assets import create_asset, delete_asset, find_by_tag, update_asset
+from app.db import Workspace
+from app.projects import find_project
+from app.search import build_match, rebuild_index
+
+
+def _tags(ws: Workspace, text: str) -> list[str]:
+    with ws.session() as s:
+        project = find_project(s, "NWD-ONB")
+        return [r.asset_tag for r in query_assets(s, AssetFilter(project_id=project.id, text=text), limit=500)]
+
+
+def test_search_by_tag_prefix_serial_ip_host_and_model(demo_workspace: Workspace) -> None:
+    with demo_workspace.session() as s:
+        asset = find_by_tag(s, find_project(s, "NWD-ONB").client_id, "NWD-00003")
+        assert asset is not None
+        serial, host, ip, model = asset.serial, asset.hostname, asset.ip_address, asset.model
+    assert "NWD-00003" in _tags(demo_workspace, "NWD-0000")
+    assert _tags(demo_workspace, serial) == ["NWD-00003"]
+    assert "NWD-00003" in _tags(demo_workspace, host)
+    assert "NWD-00003" in _tags(demo_workspace, ip)
+    assert all(t in _tags(demo_workspace, model.split()[0]) for t in ["NWD-00003"])
+
+
+def test_accents_do_not_matter_and_every_word_must_match(demo_workspace: Workspace) -> None:
+    with_accent = _tags(demo_workspace, "Amélie")
+    assert with_accent and with_accent == _tags(demo_workspace, "amelie")
+    narrowed = _tags(demo_workspace, "amelie laptop")
+    assert set(narrowed) <= set(with_accent)
+
+
+def test_search_covers_location_user_notes_and_configuration_values(demo_workspace: Workspace) -> None:
+    assert _tags(demo_workspace, "eastside server room")
+    assert _tags(demo_workspace, "re-tagged")
+    assert _tags(demo_workspace, "Domain controller") or _tags(demo_workspace, "File server")
+
+
+@pytest.mark.parametrize("hostile", ['"', "AND OR NOT", "NEAR(a b)", "col:val", "*", "a'b", "))(("])
+def test_search_syntax_in_the_box_is_never_an_error(demo_workspace: Workspace, hostile: str) -> None:
+    _tags(demo_workspace, hostile)  # must not raise
+
+
+def test_build_match_quotes_every_term() -> None:
+    assert build_match("dell r740") == '"dell"* "r740"*'
+    assert build_match("10.0.1") == '"10 0 1"*'
+    assert build_match("  ") is None
+
+
+def test_edits_and_deletes_show_in_search_at_once(demo_workspace: Workspace) -> None:
+    with demo_workspace.transaction() as s:
+        project = find_project(s, "NWD-ONB")
+        asset = create_asset(
+            s, project_id=project.id, values={"tag": "NWD-90000", "notes": "quokka sticker"}, actor="t"
+        ).asset
+    assert _tags(demo_workspace, "quokka") == ["NWD-90000"]
+    with demo_workspace.transaction() as s:
+        update_asset(s, asset.id, {"notes": "wombat sticker"}, actor="t")
+    assert _tags(demo_workspace, "quokka") == []
+    assert _tags(demo_workspace, "wombat") == ["NWD-90000"]
+    with demo_workspace.transaction() as s:
+        delete_asset(s, asset.id, actor="t")
+    assert _tags(demo_workspace, "wombat") == []
+
+
+def test_rebuilding_the_index_gives_the_same_answers(demo_workspace: Workspace) -> None:
+    before = _tags(demo_workspace, "dell")
+    with demo_workspace.transaction() as s:
+        assert rebuild_index(s) == 300
+    assert _tags(demo_workspace, "dell") == before
+
+
+def test_filters_sorting_and_paging_happen_in_sql(demo_workspace: Workspace) -> None:
+    from app.catalog import find_category
+    from models import Asset, AssetStatus
+
+    with demo_workspace.session() as s:
+        project = find_project(s, "NWD-ONB")
+        servers = find_category(s, "server")
+        flt = AssetFilter(project_id=project.id, category_id=servers.id)
+        assert count_assets(s, flt) == len(
+            s.scalars(select(Asset).where(Asset.category_id == servers.id, Asset.deleted_at.is_(None))).all()
+        )
+        everything = AssetFilter(project_id=project.id)
+        pages = [
+            r.id for off in range(0, 300, 70) for r in query_assets(s, everything, sort="model", offset=off, limit=70)
+        ]
+        assert len(pages) == len(set(pages)) == 300
+        desc = query_assets(s, everything, sort="asset_tag", descending=True, limit=3)
+        assert [r.asset_tag for r in desc] == ["NWD-00300", "NWD-00299", "NWD-00298"]
+        spare = query_assets(s, AssetFilter(project_id=project.id, status=AssetStatus.SPARE), limit=500)
+        assert spare and all(r.status == AssetStatus.SPARE for r in spare)
+        flagged = query_assets(s, AssetFilter(project_id=project.id, needs_attention=True), limit=500)
+        assert flagged and all(r.needs_attention and r.attention for r in flagged)
+
+
+def test_a_location_filter_includes_everything_inside_it(demo_workspace: Workspace) -> None:
+    from models import Location
+
+    with demo_workspace.session() as s:
+        project = find_project(s, "NWD-ONB")
+        server_room = s.scalars(select(Location).where(Location.name == "Server room")).first()
+        assert server_room is not None
+        rows = query_assets(s, AssetFilter(project_id=project.id, location_id=server_room.id), limit=500)
+        assert rows and all(r.location.startswith(server_room.path) for r in rows)
+        assert any("Rack" in r.location for r in rows)
