@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog import coerce_custom_value, field_definitions, find_category, missing_required
@@ -81,6 +81,10 @@ _TEXT_DEFAULTS = (
     "manufacturer", "model", "serial", "hostname", "ip_address", "mac_address", "os", "assigned_user",
     "department", "notes",
 )  # fmt: skip
+
+
+#: The fields whose change can change an asset's "needs attention" flags.
+_ATTENTION_INPUTS = frozenset({"asset_tag", "serial", "category_id"})
 
 
 @dataclass
@@ -239,19 +243,11 @@ def _check_tag_free(session: Session, client_id: str, tag: str, own_id: str | No
         raise ValidationError({"asset_tag": f"Tag {tag} is already on {_describe(other, session)}."})
 
 
-def _serial_warning(session: Session, asset: Asset) -> str | None:
+def _serial_warning(session: Session, asset: Asset, peers: Sequence[Asset]) -> str | None:
+    """Words for a serial shared with other live assets of the client (`peers` from refresh_attention)."""
     if not asset.serial:
         return None
-    others = session.scalars(
-        select(Asset)
-        .where(
-            Asset.client_id == asset.client_id,
-            Asset.serial == asset.serial,
-            Asset.id != asset.id,
-            Asset.deleted_at.is_(None),
-        )
-        .limit(3)
-    ).all()
+    others = [p for p in peers if p.serial == asset.serial and p.id != asset.id and p.deleted_at is None][:3]
     if not others:
         return None
     names = ", ".join(_describe(o, session) for o in others)
@@ -266,19 +262,20 @@ def _ensure_complete(session: Session, asset: Asset) -> None:
 
 def refresh_attention(
     session: Session, client_id: str, assets: Sequence[Asset], serials: Sequence[str] = (), tags: Sequence[str] = ()
-) -> None:
-    """Recompute the "needs attention" flags of these assets and of every asset sharing a serial or tag with them."""
+) -> list[Asset]:
+    """Recompute the "needs attention" flags of these assets and of every asset sharing a serial or tag with them.
+
+    Returns those live peers (the assets themselves included).
+    """
     serial_set = {a.serial for a in assets if a.serial} | {s for s in serials if s}
     tag_set = {a.asset_tag for a in assets} | set(tags)
-    peers = list(
-        session.scalars(
-            select(Asset).where(
-                Asset.client_id == client_id,
-                Asset.deleted_at.is_(None),
-                or_(Asset.serial.in_(serial_set), Asset.asset_tag.in_(tag_set)),
-            )
-        )
-    )
+    # Two queries rather than one with OR: each then walks its own (client, serial|tag) index.
+    found: dict[str, Asset] = {}
+    for column, wanted in ((Asset.serial, serial_set), (Asset.asset_tag, tag_set)):
+        if wanted:
+            query = select(Asset).where(Asset.client_id == client_id, column.in_(wanted), Asset.deleted_at.is_(None))
+            found.update((a.id, a) for a in session.scalars(query))
+    peers = list(found.values())
     serial_counts = Counter(a.serial for a in peers if a.serial)
     tag_counts = Counter(a.asset_tag for a in peers)
     for asset in {a.id: a for a in [*peers, *assets]}.values():
@@ -295,6 +292,7 @@ def refresh_attention(
         if reasons != (asset.attention or []):
             asset.attention = reasons
             asset.needs_attention = bool(reasons)
+    return peers
 
 
 def _client_of(session: Session, project: ActivationProject) -> Client:
@@ -341,8 +339,8 @@ def create_asset(
         _ensure_complete(session, asset)
     record_create(session, asset, actor)
     index_assets(session, [asset])
-    refresh_attention(session, client.id, [asset])
-    warning = _serial_warning(session, asset)
+    peers = refresh_attention(session, client.id, [asset])
+    warning = _serial_warning(session, asset, peers)
     return SaveResult(asset=asset, changed=["*"], warnings=[warning] if warning else [])
 
 
@@ -371,8 +369,10 @@ def update_asset(
     if not allow_incomplete and ("category_id" in changed or any(c.startswith(CUSTOM_PREFIX) for c in changed)):
         _ensure_complete(session, asset)
     index_assets(session, [asset])
-    refresh_attention(session, client.id, [asset], serials=[old_serial], tags=[old_tag])
-    warning = _serial_warning(session, asset) if "serial" in changed else None
+    peers: list[Asset] = []
+    if any(name in _ATTENTION_INPUTS or name.startswith(CUSTOM_PREFIX) for name in changed):
+        peers = refresh_attention(session, client.id, [asset], serials=[old_serial], tags=[old_tag])
+    warning = _serial_warning(session, asset, peers) if "serial" in changed else None
     return SaveResult(asset=asset, changed=changed, warnings=[warning] if warning else [])
 
 

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, ValidationError
 from app.journal import record_create
 from app.validation import parse_bool, parse_date, parse_number
 from models import Category, FieldDefinition, FieldType
+from models.ids import looks_like_id
 
 
 @dataclass(frozen=True)
@@ -232,12 +233,23 @@ def field_definitions(session: Session, category_id: str | None) -> list[FieldDe
 
 def find_category(session: Session, ref: str) -> Category:
     """A category by id, code or name (case-insensitive)."""
+    if looks_like_id(ref):
+        by_id = session.get(Category, ref)
+        if by_id is not None and by_id.deleted_at is None:
+            return by_id
     wanted = ref.strip().lower()
-    for category in list_categories(session):
-        if wanted in (category.id, category.code.lower(), category.name.lower()):
-            return category
-    names = ", ".join(c.code for c in list_categories(session))
-    raise NotFoundError(f"There is no category “{ref}”. Categories: {names}.")
+    found = session.scalars(
+        select(Category)
+        .where(
+            Category.deleted_at.is_(None),
+            or_(func.lower(Category.code) == wanted, func.lower(Category.name) == wanted),
+        )
+        .limit(1)
+    ).first()
+    if found is None:
+        names = ", ".join(c.code for c in list_categories(session))
+        raise NotFoundError(f"There is no category “{ref}”. Categories: {names}.")
+    return found
 
 
 def coerce_custom_value(definition: FieldDefinition, raw: Any) -> Any:

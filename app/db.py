@@ -230,6 +230,7 @@ def open_workspace(home: Path, *, create: bool = True) -> Workspace:
     except DBAPIError as exc:
         engine.dispose()
         raise WorkspaceError(describe_db_error(exc)) from exc
+    factory.configure(info={"device_id": device_id})  # the journal reads it on every write
     return Workspace(home=home, engine=engine, session_factory=factory, device_id=device_id, backups=backups)
 
 

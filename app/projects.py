@@ -24,6 +24,7 @@ from models import (
     ProjectTechnician,
     Site,
 )
+from models.ids import looks_like_id
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
@@ -228,24 +229,28 @@ def list_locations(session: Session, site_id: str) -> list[Location]:
 
 
 def find_location(session: Session, client_id: str, ref: str, site_id: str | None = None) -> Location:
-    """A location by id, full path or unique name within the client's sites."""
+    """A location by id, full path, unique name ("Rack 3") or unique tail of a path ("Floor 1 / Server room")."""
+    by_id = session.get(Location, ref.strip()) if looks_like_id(ref.strip()) else None
+    if by_id is not None and by_id.deleted_at is None:
+        site = session.get(Site, by_id.site_id)
+        if site is not None and site.client_id == client_id and (site_id is None or by_id.site_id == site_id):
+            return by_id
     wanted = ref.strip().lower()
-    query = (
+    base = (
         select(Location)
         .join(Site, Site.id == Location.site_id)
         .where(Site.client_id == client_id, Location.deleted_at.is_(None))
     )
     if site_id:
-        query = query.where(Location.site_id == site_id)
-    candidates = list(session.scalars(query))
-    exact = [loc for loc in candidates if wanted in (loc.id, loc.path.lower())]
-    if exact:
-        return exact[0]
-    # Then a unique name ("Rack 3") or a unique tail of a path ("Floor 1 / Server room").
-    for matches in (
-        [loc for loc in candidates if loc.name.lower() == wanted],
-        [loc for loc in candidates if loc.path.lower().endswith(" / " + wanted)],
+        base = base.where(Location.site_id == site_id)
+    exact = session.scalars(base.where(func.lower(Location.path) == wanted).limit(1)).first()
+    if exact is not None:
+        return exact
+    for condition in (
+        func.lower(Location.name) == wanted,
+        func.lower(Location.path).endswith(" / " + wanted, autoescape=True),
     ):
+        matches = list(session.scalars(base.where(condition).limit(6)))
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

@@ -39,3 +39,8 @@ def new_id() -> str:
 def id_timestamp_ms(identifier: str) -> int:
     """The Unix time in milliseconds at which a UUIDv7 was made."""
     return uuid.UUID(identifier).int >> 80
+
+
+def looks_like_id(text: str) -> bool:
+    """Whether `text` has the shape of a record id (so a lookup by name can skip the id probe)."""
+    return len(text) == 36 and text.count("-") == 4
