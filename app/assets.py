@@ -118,17 +118,52 @@ def _cached(session: Session, model: type[Any], key: str | None) -> Any:
     return session.get(model, key)
 
 
+class References:
+    """Turns what people type for category, site and location into ids; memoised, for bulk work."""
+
+    def __init__(self, session: Session, client_id: str) -> None:
+        self.session, self.client_id = session, client_id
+        self._memo: dict[tuple[str, str, str], Any] = {}
+
+    def _remember(self, key: tuple[str, str, str], find: Any) -> Any:
+        if key not in self._memo:
+            try:
+                self._memo[key] = find()
+            except (NotFoundError, AmbiguousError) as exc:
+                self._memo[key] = exc
+        found = self._memo[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def category_id(self, ref: str) -> str:
+        return str(self._remember(("category", ref, ""), lambda: find_category(self.session, ref).id))
+
+    def site_id(self, ref: str) -> str:
+        return str(self._remember(("site", ref, ""), lambda: find_site(self.session, self.client_id, ref).id))
+
+    def location(self, ref: str, site_ref: str | None) -> Location:
+        def find() -> Location:
+            site = self.site_id(site_ref) if site_ref else None
+            return find_location(self.session, self.client_id, ref, site)
+
+        location: Location = self._remember(("location", ref, site_ref or ""), find)
+        return location
+
+
 def clean_values(
     session: Session,
     client: Client,
     values: Mapping[str, Any],
     category_id: str | None,
+    refs: References | None = None,
 ) -> dict[str, Any]:
     """Coerce and check the given fields; references (category, site, location) may be names or ids.
 
     Returns model field → stored value, custom fields as "custom.<key>". Raises ValidationError with
     every problem found, each in the technician's words.
     """
+    refs = refs or References(session, client.id)
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     raw_custom: dict[str, Any] = {}
@@ -144,7 +179,7 @@ def clean_values(
                     errors[key] = problem
                 cleaned[key] = tag
             elif key == "category_id":
-                cleaned[key] = find_category(session, str(raw)).id if raw not in (None, "") else None
+                cleaned[key] = refs.category_id(str(raw)) if raw not in (None, "") else None
             elif key == "serial":
                 cleaned[key] = normalise_serial(str(raw or ""))
             elif key == "hostname":
@@ -154,13 +189,12 @@ def clean_values(
             elif key == "mac_address":
                 cleaned[key] = normalise_mac(str(raw or ""))
             elif key == "site_id":
-                cleaned[key] = find_site(session, client.id, str(raw)).id if raw not in (None, "") else None
+                cleaned[key] = refs.site_id(str(raw)) if raw not in (None, "") else None
             elif key == "location_id":
                 cleaned[key] = None
                 if raw not in (None, ""):
                     site_ref = values.get("site_id") or values.get("site")
-                    site = find_site(session, client.id, str(site_ref)) if site_ref else None
-                    location = find_location(session, client.id, str(raw), site.id if site else None)
+                    location = refs.location(str(raw), str(site_ref) if site_ref else None)
                     cleaned[key] = location.id
                     cleaned["site_id"] = location.site_id
             elif key == "status":

@@ -38,7 +38,12 @@ def encode(value: Any) -> str | None:
     """Journal text of a value; None stays None so that "no value" and "empty text" differ."""
     if value is None:
         return None
-    return json.dumps(to_plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return encode_plain(to_plain(value))
+
+
+def encode_plain(value: Any) -> str:
+    """Journal text of a value that is already plain JSON (as `snapshot` returns)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def decode(text: str | None) -> Any:
@@ -126,7 +131,7 @@ def record_create(session: Session, obj: SyncedEntity, actor: str) -> ChangeSet:
     # must follow the order of the service calls.
     session.flush()
     cs = _change_set(session, obj, "create", actor)
-    cs.changes.append(Change(field="*", old_value=None, new_value=encode(snapshot(obj))))
+    cs.changes.append(Change(field="*", old_value=None, new_value=encode_plain(snapshot(obj))))
     return cs
 
 
