@@ -295,20 +295,28 @@ def _ensure_complete(session: Session, asset: Asset) -> None:
 
 
 def refresh_attention(
-    session: Session, client_id: str, assets: Sequence[Asset], serials: Sequence[str] = (), tags: Sequence[str] = ()
+    session: Session,
+    client_id: str,
+    assets: Sequence[Asset],
+    serials: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    *,
+    tags_known_unique: bool = False,
 ) -> list[Asset]:
     """Recompute the "needs attention" flags of these assets and of every asset sharing a serial or tag with them.
 
+    `tags_known_unique` skips looking for tag twins (the caller has just checked the tags are free).
     Returns those live peers (the assets themselves included).
     """
     serial_set = {a.serial for a in assets if a.serial} | {s for s in serials if s}
-    tag_set = {a.asset_tag for a in assets} | set(tags)
+    tag_set = set() if tags_known_unique else {a.asset_tag for a in assets} | set(tags)
     # Two queries rather than one with OR: each then walks its own (client, serial|tag) index.
     found: dict[str, Asset] = {}
     for column, wanted in ((Asset.serial, serial_set), (Asset.asset_tag, tag_set)):
         if wanted:
             query = select(Asset).where(Asset.client_id == client_id, column.in_(wanted), Asset.deleted_at.is_(None))
             found.update((a.id, a) for a in session.scalars(query))
+    found.update((a.id, a) for a in assets if a.deleted_at is None)
     peers = list(found.values())
     serial_counts = Counter(a.serial for a in peers if a.serial)
     tag_counts = Counter(a.asset_tag for a in peers)
@@ -329,11 +337,18 @@ def refresh_attention(
     return peers
 
 
-def _client_of(session: Session, project: ActivationProject) -> Client:
-    client = session.get(Client, project.client_id)
-    if client is None:
-        raise NotFoundError("The project's client no longer exists.")
-    return client
+def _open_project_and_client(session: Session, project_id: str) -> tuple[ActivationProject, Client]:
+    """The project (which must be open) and its client, in one query."""
+    row = session.execute(
+        select(ActivationProject, Client)
+        .join(Client, Client.id == ActivationProject.client_id)
+        .where(ActivationProject.id == project_id, ActivationProject.deleted_at.is_(None))
+    ).first()
+    if row is None:
+        raise NotFoundError("That project no longer exists.")
+    project, client = row
+    ensure_open(project)
+    return project, client
 
 
 def create_asset(
@@ -345,9 +360,7 @@ def create_asset(
     allow_incomplete: bool = False,
 ) -> SaveResult:
     """Tag a new asset. The tag must be free within the client; a shared serial is allowed but warned about."""
-    project = get_project(session, project_id)
-    ensure_open(project)
-    client = _client_of(session, project)
+    project, client = _open_project_and_client(session, project_id)
     cleaned = clean_values(session, client, values, None)
     tag = cleaned.pop("asset_tag", "")
     if not tag:
@@ -373,7 +386,7 @@ def create_asset(
         _ensure_complete(session, asset)
     record_create(session, asset, actor)
     index_assets(session, [asset])
-    peers = refresh_attention(session, client.id, [asset])
+    peers = refresh_attention(session, client.id, [asset], tags_known_unique=True)
     warning = _serial_warning(session, asset, peers)
     return SaveResult(asset=asset, changed=["*"], warnings=[warning] if warning else [])
 
@@ -388,9 +401,7 @@ def update_asset(
 ) -> SaveResult:
     """Change some fields of an asset; only fields whose value really changes are journaled."""
     asset = get_asset(session, asset_id)
-    project = get_project(session, asset.project_id)
-    ensure_open(project)
-    client = _client_of(session, project)
+    _project, client = _open_project_and_client(session, asset.project_id)
     cleaned = clean_values(session, client, values, asset.category_id)
     if "asset_tag" in cleaned:
         if not cleaned["asset_tag"]:
