@@ -27,6 +27,7 @@ from models.ids import new_id
 from models.importing import ImportProfile
 from models.journal import Change, ChangeSet, Conflict, WorkspaceMeta
 from models.project import ActivationProject, Location, ProjectTechnician, Site
+from models.sync_state import RejectedChange, StagedRow
 
 __all__ = [
     "ActionItem",
@@ -53,10 +54,12 @@ __all__ = [
     "LocationKind",
     "ProjectStatus",
     "ProjectTechnician",
+    "RejectedChange",
     "Signoff",
     "SignoffMethod",
     "SignoffStatus",
     "Site",
+    "StagedRow",
     "SyncedEntity",
     "WorkspaceMeta",
     "new_id",

@@ -1,0 +1,1 @@
+"""The sync client: push the outbox, pull the server's changes, apply them locally, keep conflicts visible."""

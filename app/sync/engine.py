@@ -1,0 +1,227 @@
+"""One sync run: push the outbox, then pull and apply the server's changes; safe to kill at any moment."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+
+from app.db import Workspace, meta_value, set_meta_value
+from app.journal import pending_count
+from app.signoff_files import store_blob
+from app.sync import credentials
+from app.sync.apply import apply_rows, stage_rows, staged_rows
+from app.sync.errors import SignInRequired, SyncBusy, SyncError
+from app.sync.push import mark_processed, outbox, record_rejections, reopen_after, upload_attachments
+from app.sync.transport import Transport
+from models import ChangeSet, RejectedChange, StagedRow, WorkspaceMeta, new_id, utcnow
+from models.wire import PAGE_SIZE, PullRequest, PushRequest
+
+log = logging.getLogger(__name__)
+
+SERVER_KEY, USER_KEY = "sync.server", "sync.user"
+CURSOR_KEY, STAGED_CURSOR_KEY = "sync.cursor", "sync.staged_cursor"
+LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok_at", "sync.last_error"
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    changed: int = 0
+
+
+@dataclass
+class SyncStatus:
+    server: str
+    user: str
+    pending: int
+    open_conflicts: int
+    rejected: int
+    last_ok_at: str
+    last_error: str
+
+
+def _no_progress(done: int, total: int, text: str) -> None:
+    return None
+
+
+class SyncEngine:
+    """Syncs one workspace with one server; `transport` carries the signed-in user's token."""
+
+    def __init__(self, workspace: Workspace, transport: Transport, *, page_size: int = PAGE_SIZE) -> None:
+        self.ws = workspace
+        self.transport = transport
+        self.page_size = page_size
+
+    @property
+    def device_id(self) -> str:
+        return self.ws.meta("device_id")
+
+    def sync(self, progress: Progress = _no_progress, *, busy_wait: float = 40.0) -> SyncReport:
+        """Push then pull. Any failure leaves the workspace as it was after the last completed step.
+
+        A run of this device that was killed holds the server's lease until it expires, so a busy answer
+        is waited out for up to `busy_wait` seconds.
+        """
+        deadline = time.monotonic() + busy_wait
+        attempt = 0
+        while True:
+            try:
+                return self._sync_once(progress)
+            except SyncBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                progress(0, 0, "Waiting for an earlier sync of this workspace to end…")
+                time.sleep(min(0.5 * (2**attempt), 4.0, max(0.0, deadline - time.monotonic())))
+                attempt += 1
+
+    def _sync_once(self, progress: Progress) -> SyncReport:
+        report = SyncReport()
+        self.transport.run_id = secrets.token_hex(16)
+        try:
+            progress(0, 0, "Sending your changes…")
+            self.push(report, progress)
+            progress(0, 0, "Fetching changes…")
+            self.pull(report, progress)
+            self.transport.done(self.device_id)
+        except SignInRequired as exc:
+            # An auth failure means the stored token is useless: forget it so the user is asked to sign in.
+            credentials.forget_token(self.ws.meta(SERVER_KEY), self.ws.meta(USER_KEY))
+            self.ws.set_meta(LAST_ERROR_KEY, exc.message)
+            raise
+        except SyncError as exc:
+            self.ws.set_meta(LAST_ERROR_KEY, exc.message)
+            raise
+        with self.ws.transaction() as s:
+            set_meta_value(s, LAST_OK_KEY, utcnow().isoformat())
+            set_meta_value(s, LAST_ERROR_KEY, "")
+        return report
+
+    def push(self, report: SyncReport, progress: Progress = _no_progress) -> None:
+        total = self.pending()
+        for _attempt in range(10_000):
+            with self.ws.session() as s:
+                mutations = outbox(s, self.page_size)
+            if not mutations:
+                return
+            upload_attachments(self.transport, self.ws.blobs_dir, mutations)
+            response = self.transport.push(PushRequest(device_id=self.device_id, mutations=mutations))
+            with self.ws.transaction() as s:
+                local_top = int(s.scalar(select(func.max(ChangeSet.id)).where(ChangeSet.origin == "local")) or 0)
+                if response.last_mutation_id > local_top:
+                    # This workspace was restored from a backup: its ids go backwards. Register as a new device.
+                    set_meta_value(s, "device_id", new_id())
+                    s.info.pop("device_id", None)
+                    reopen_after(s, 0)
+                    continue
+                if response.gap and response.last_mutation_id < mutations[0].prev_id:
+                    reopen_after(s, response.last_mutation_id)  # the server lost acknowledged mutations
+                processed = mark_processed(s, response.last_mutation_id)
+                record_rejections(s, response)
+            report.pushed += response.applied
+            report.rejected += len(response.rejected)
+            progress(report.pushed, total, "Sending your changes…")
+            if not processed and not response.gap:
+                raise SyncError("The server did not accept the next change; try again later.")
+        raise SyncError("The outbox did not empty; try again later.")
+
+    def pull(self, report: SyncReport, progress: Progress = _no_progress) -> None:
+        cursor = self.ws.meta(STAGED_CURSOR_KEY) or self.ws.meta(CURSOR_KEY)
+        while True:
+            response = self.transport.pull(PullRequest(device_id=self.device_id, cursor=cursor, limit=self.page_size))
+            with self.ws.transaction() as s:
+                # Each page is kept with its cursor, so an interrupted pull resumes after the last kept page.
+                stage_rows(s, response.rows)
+                set_meta_value(s, STAGED_CURSOR_KEY, response.cursor)
+                mark_processed(s, response.last_mutation_id)
+            cursor = response.cursor
+            report.pulled += len(response.rows)
+            progress(report.pulled, 0, f"Fetched {report.pulled} changes…")
+            if not response.has_more:
+                break
+        progress(report.pulled, 0, "Saving fetched changes…")
+        with self.ws.transaction() as s:
+            summary = apply_rows(s, staged_rows(s))
+            s.execute(delete(StagedRow))
+            set_meta_value(s, CURSOR_KEY, cursor)
+            s.execute(delete(WorkspaceMeta).where(WorkspaceMeta.key == STAGED_CURSOR_KEY))
+        report.changed += summary.changed
+
+    def pending(self) -> int:
+        with self.ws.session() as s:
+            return pending_count(s)
+
+    def fetch_attachment(self, sha256: str) -> str:
+        """Download an attachment's file on demand and keep it in the workspace."""
+        return store_blob(self.ws.blobs_dir, self.transport.get_blob(sha256))
+
+
+def status(workspace: Workspace) -> SyncStatus:
+    from models import Conflict
+
+    with workspace.session() as s:
+        open_conflicts = s.scalar(
+            select(func.count())
+            .select_from(Conflict)
+            .where(Conflict.resolved_at.is_(None), Conflict.deleted_at.is_(None))
+        )
+        rejected = s.scalar(select(func.count()).select_from(RejectedChange))
+        return SyncStatus(
+            server=meta_value(s, SERVER_KEY),
+            user=meta_value(s, USER_KEY),
+            pending=pending_count(s),
+            open_conflicts=int(open_conflicts or 0),
+            rejected=int(rejected or 0),
+            last_ok_at=meta_value(s, LAST_OK_KEY),
+            last_error=meta_value(s, LAST_ERROR_KEY),
+        )
+
+
+def connect(workspace: Workspace, *, ca_bundle: str | None = None, password: str | None = None) -> SyncEngine:
+    """An engine for the workspace's server and user, signed in with the stored token (or `password`)."""
+    server, user = workspace.meta(SERVER_KEY), workspace.meta(USER_KEY)
+    if not server or not user:
+        raise SignInRequired("Sign in to a server first (closeout-cli login --server URL --user NAME).")
+    transport = Transport(server, ca_bundle=ca_bundle)
+    token = credentials.load_token(server, user)
+    if token is None:
+        if password is None:
+            transport.close()
+            raise SignInRequired(credentials.NO_KEYRING_MESSAGE if not credentials.keyring_available() else
+                                 "Sign in to the server again.")  # fmt: skip
+        token = transport.login(user, password).token
+        credentials.save_token(server, user, token)
+    transport.token = token
+    return SyncEngine(workspace, transport)
+
+
+def login(workspace: Workspace, server: str, user: str, password: str, *, ca_bundle: str | None = None) -> bool:
+    """Sign in and remember the server and user; returns whether the token is kept in the keyring."""
+    with Transport(server, ca_bundle=ca_bundle) as transport:
+        token = transport.login(user, password).token
+    with workspace.transaction() as s:
+        set_meta_value(s, SERVER_KEY, server.rstrip("/"))
+        set_meta_value(s, USER_KEY, user)
+    return credentials.save_token(server, user, token)
+
+
+def logout(workspace: Workspace, *, ca_bundle: str | None = None) -> None:
+    server, user = workspace.meta(SERVER_KEY), workspace.meta(USER_KEY)
+    if not server or not user:
+        return
+    token = credentials.load_token(server, user)
+    if token:
+        with Transport(server, token=token, ca_bundle=ca_bundle) as transport:
+            try:
+                transport.logout()
+            except SyncError:
+                log.info("could not revoke the token on the server; it is forgotten here anyway")
+    credentials.forget_token(server, user)

@@ -1,0 +1,173 @@
+"""HTTP to the sync server: one requests session with timeouts, TLS verification, retries with backoff."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import requests
+from pydantic import BaseModel
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from app.sync.errors import OfflineError, SignInRequired, SyncBusy, SyncError
+from models.wire import (
+    SYNC_SESSION_HEADER,
+    LoginRequest,
+    LoginResponse,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+#: (connect, read) seconds: a dead network is noticed quickly, a big page still has time to arrive.
+TIMEOUT = (5.0, 60.0)
+
+
+def _retrying_adapter(retries: int) -> HTTPAdapter:
+    # Push and pull are safe to repeat (the server applies each mutation once), so POST is retried too.
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=0.3,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD", "PUT", "POST"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    return HTTPAdapter(max_retries=retry, pool_maxsize=4)
+
+
+@dataclass
+class Transport:
+    """A connection to one server; `token` is the bearer token of the signed-in user."""
+
+    base_url: str
+    token: str = ""
+    ca_bundle: str | None = None
+    retries: int = 3
+    timeout: tuple[float, float] = TIMEOUT
+    run_id: str = ""
+    http: requests.Session = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SyncError(f"“{self.base_url}” is not a server address; it starts with https://")
+        self.http = requests.Session()
+        self.http.verify = self.ca_bundle or True  # never off: a custom CA bundle is the only alternative
+        adapter = _retrying_adapter(self.retries)
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if self.run_id:
+            headers[SYNC_SESSION_HEADER] = self.run_id
+        return headers
+
+    def request(
+        self, method: str, path: str, *, data: bytes | str | None = None, as_json: bool = False
+    ) -> requests.Response:
+        headers = self._headers()
+        if as_json:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self.http.request(method, self.base_url + path, headers=headers, timeout=self.timeout, data=data)
+        except requests.exceptions.SSLError as exc:
+            raise OfflineError(f"The server's certificate could not be verified ({exc}).") from exc
+        except requests.exceptions.RequestException as exc:
+            raise OfflineError(f"The server at {self.base_url} cannot be reached ({type(exc).__name__}).") from exc
+        if response.status_code == 401:
+            raise SignInRequired("Sign in to the server again (the sign-in expired or was revoked).")
+        if response.status_code == 409:
+            raise SyncBusy("Another sync of this workspace is still running; try again in a moment.")
+        if response.status_code >= 500:
+            raise OfflineError(f"The server had a problem ({response.status_code}); try again later.")
+        return response
+
+    def _call(self, path: str, body: BaseModel, answer: type[M]) -> M:
+        response = self.request("POST", path, data=body.model_dump_json(), as_json=True)
+        if response.status_code != 200:
+            raise SyncError(f"The server refused the request ({response.status_code}: {_detail(response)}).")
+        return answer.model_validate_json(response.content)
+
+    def reachable(self) -> bool:
+        try:
+            return self.http.get(self.base_url + "/api/health", timeout=(2.0, 5.0)).status_code == 200
+        except requests.exceptions.RequestException:
+            return False
+
+    def login(self, user: str, password: str) -> LoginResponse:
+        body = LoginRequest(username=user, password=password).model_dump_json()
+        try:
+            response = self.http.post(
+                self.base_url + "/api/auth/login",
+                data=body,
+                headers={"Content-Type": "application/json"},
+                timeout=self.timeout,
+            )
+        except requests.exceptions.RequestException as exc:
+            raise OfflineError(f"The server at {self.base_url} cannot be reached ({type(exc).__name__}).") from exc
+        if response.status_code == 429:
+            raise SyncError("Too many failed sign-ins; wait a little and try again.")
+        if response.status_code != 200:
+            raise SignInRequired("Wrong user name or password.")
+        answer = LoginResponse.model_validate_json(response.content)
+        self.token = answer.token
+        return answer
+
+    def logout(self) -> None:
+        self.request("POST", "/api/auth/logout")
+
+    def push(self, body: PushRequest) -> PushResponse:
+        return self._call("/api/sync/push", body, PushResponse)
+
+    def pull(self, body: PullRequest) -> PullResponse:
+        return self._call("/api/sync/pull", body, PullResponse)
+
+    def done(self, device_id: str) -> None:
+        self.request("POST", f"/api/sync/done/{device_id}")
+
+    def has_blob(self, sha256: str) -> bool:
+        return self.request("HEAD", f"/api/attachments/{sha256}").status_code == 200
+
+    def put_blob(self, sha256: str, data: bytes) -> None:
+        response = self.request("PUT", f"/api/attachments/{sha256}", data=data)
+        if response.status_code not in (200, 201):
+            raise SyncError(f"The server refused an attachment ({response.status_code}: {_detail(response)}).")
+
+    def get_blob(self, sha256: str) -> bytes:
+        response = self.request("GET", f"/api/attachments/{sha256}")
+        if response.status_code != 200:
+            raise SyncError(f"The server has no attachment {sha256[:12]}… for you.")
+        return response.content
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        return response.text[:200]
+    return str(detail)[:200]
+
+
+def backoff_sleep(attempt: int, cap: float = 8.0) -> None:
+    time.sleep(min(cap, 0.25 * (2**attempt)))

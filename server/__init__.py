@@ -1,0 +1,1 @@
+"""The Closeout sync server: FastAPI over SQLAlchemy (PostgreSQL in production, SQLite by default)."""

@@ -1,0 +1,37 @@
+"""Sign in (a bearer token), sign out (revoke it), and who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from models.wire import LoginRequest, LoginResponse, UserInfo
+from server import auth
+from server.api.deps import CurrentUser, SessionDep, SessionFactoryDep, SettingsDep
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.post("/login")
+def login(body: LoginRequest, factory: SessionFactoryDep, settings: SettingsDep) -> LoginResponse:
+    # Its own transaction so that a failed attempt is counted even though the request fails.
+    with factory() as session, session.begin():
+        try:
+            raw, token, user = auth.login(session, settings, username=body.username, password=body.password)
+        except auth.AuthError as exc:
+            failure = exc
+        else:
+            return LoginResponse(token=raw, expires_at=token.expires_at, user=UserInfo(name=user.name, role=user.role))
+    headers = {"Retry-After": str(int(failure.retry_after) + 1)} if failure.retry_after else None
+    code = status.HTTP_429_TOO_MANY_REQUESTS if failure.retry_after else status.HTTP_401_UNAUTHORIZED
+    raise HTTPException(code, str(failure), headers)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(caller: CurrentUser, session: SessionDep) -> None:
+    token = session.merge(caller.token)
+    auth.revoke(token)
+
+
+@router.get("/me")
+def me(caller: CurrentUser) -> UserInfo:
+    return UserInfo(name=caller.user.name, role=caller.user.role)

@@ -1,0 +1,104 @@
+"""Push and pull of mutations and rows, and the sync lease of a device."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Response, status
+
+from models.wire import SYNC_SESSION_HEADER, PullRequest, PullResponse, PushRequest, PushResponse, RejectedInfo
+from server import sync
+from server.api.deps import CurrentUser, SessionDep, SettingsDep
+
+router = APIRouter(prefix="/api/sync", tags=["sync"])
+SyncSession = Annotated[str, Header(alias=SYNC_SESSION_HEADER, min_length=8, max_length=64)]
+
+
+def _hold_lease(session: SessionDep, caller: CurrentUser, device_id: str, token: str, seconds: float) -> None:
+    """Claim the device's lease (row-locked, committed with the request): an overlapping run gets 409."""
+    try:
+        sync.claim_lease(session, caller.user, device_id, token, seconds)
+    except sync.NotFound:
+        session.rollback()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
+    except sync.Busy:
+        session.rollback()
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "another sync of this device is running", {"Retry-After": "2"}
+        ) from None
+
+
+@router.post("/push")
+def push(
+    body: PushRequest,
+    run: SyncSession,
+    caller: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> PushResponse:
+    _hold_lease(session, caller, body.device_id, run, settings.sync_lease_seconds)
+    try:
+        answer = sync.push(session, user=caller.user, scope=caller.scope, request=body)
+        session.commit()  # release the space and device locks in this thread (see deps.get_session)
+        return answer
+    except sync.BadRequest as exc:
+        session.rollback()
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    except sync.NotFound:
+        session.rollback()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
+
+
+@router.post("/pull", response_model=PullResponse)
+def pull(
+    body: PullRequest,
+    run: SyncSession,
+    caller: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    _hold_lease(session, caller, body.device_id, run, settings.sync_lease_seconds)
+    try:
+        answer = sync.pull(
+            session,
+            user=caller.user,
+            scope=caller.scope,
+            device_id=body.device_id,
+            cursor=body.cursor,
+            limit=body.limit,
+        )
+        session.commit()  # release the device lock in this thread (see deps.get_session)
+        # Serialised once here: the model is already checked, and a page is large.
+        return Response(answer.model_dump_json(), media_type="application/json")
+    except sync.BadRequest as exc:
+        session.rollback()
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    except sync.NotFound:
+        session.rollback()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
+
+
+@router.post("/done/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
+def done(device_id: str, run: SyncSession, caller: CurrentUser, session: SessionDep) -> None:
+    """End a sync run: the device's lease is released at once instead of expiring."""
+    try:
+        sync.release_lease(session, caller.user, device_id, run)
+    except sync.NotFound:
+        session.rollback()
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
+
+
+@router.get("/rejected")
+def rejected(caller: CurrentUser, session: SessionDep) -> list[RejectedInfo]:
+    """Mutations of the caller's devices that the server refused for good."""
+    return [
+        RejectedInfo(
+            device_id=r.device_id,
+            mutation_id=r.mutation_id,
+            entity=r.entity,
+            entity_id=r.entity_id,
+            reason=r.reason,
+            at=r.at,
+        )
+        for r in sync.rejected_of(session, caller.user)
+    ]

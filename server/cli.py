@@ -1,0 +1,141 @@
+"""`closeout-server`: init, create-user, grant, serve. Passwords come from a prompt or stdin, never arguments."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from server import auth
+from server.db import make_engine, make_session_factory, upgrade_head
+from server.models import ROLES, Record, User
+from server.settings import CONFIG_FILE, Settings, default_data_dir, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+    return load_settings(**overrides)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the data folder, a config file with a random secret, and the database schema."""
+    data_dir = args.data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = data_dir / CONFIG_FILE
+    if not config.exists():
+        config.write_text(f"CLOSEOUT_SERVER_SECRET_KEY={secrets.token_urlsafe(32)}\n", encoding="utf-8")
+        config.chmod(0o600)
+        print(f"wrote {config} with a new random secret")
+    settings = load_settings(data_dir=data_dir)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade_head(engine)
+    finally:
+        engine.dispose()
+    print(f"database ready: {settings.resolved_database_url}")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat the password: "):
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    password = _read_password(args)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade_head(engine)
+        with make_session_factory(engine)() as session, session.begin():
+            auth.create_user(session, name=args.name, role=args.role, password=password)
+    finally:
+        engine.dispose()
+    print(f"created {args.role} {args.name}")
+    return 0
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    """Grant a project (or, with --client, a whole client) by id or code."""
+    settings = _settings(args)
+    kind = "client" if args.client else "project"
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade_head(engine)
+        with make_session_factory(engine)() as session, session.begin():
+            user = session.scalar(select(User).where(User.name == args.user))
+            if user is None:
+                raise ValueError(f"there is no user named {args.user}")
+            scope_id = args.target
+            records = session.scalars(select(Record).where(Record.entity == kind, Record.deleted_at.is_(None))).all()
+            match = [r for r in records if r.id == args.target or r.data.get("code") == args.target]
+            if len(match) > 1:
+                raise ValueError(f"several {kind}s have the code {args.target}; grant by id")
+            if match:
+                scope_id = match[0].id
+            elif len(args.target) != 36:
+                raise ValueError(f"there is no {kind} {args.target} on the server yet; grant by its id")
+            auth.grant(session, user, scope_kind=kind, scope_id=scope_id)
+    finally:
+        engine.dispose()
+    print(f"granted {kind} {scope_id} to {args.user}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.main import create_app
+
+    app = create_app(_settings(args))
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="closeout-server", description="The Closeout sync server.")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub.add_parser("init", help="create the config file and the database").set_defaults(handler=cmd_init)
+    user = sub.add_parser("create-user", help="add a person (password from a prompt or stdin)")
+    user.add_argument("name")
+    user.add_argument("--role", choices=ROLES, required=True)
+    user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user.set_defaults(handler=cmd_create_user)
+    grant = sub.add_parser("grant", help="let a user see and change a project (or a client with --client)")
+    grant.add_argument("user")
+    grant.add_argument("target", metavar="PROJECT")
+    grant.add_argument("--client", action="store_true", help="TARGET is a client: grant all its projects")
+    grant.set_defaults(handler=cmd_grant)
+    serve = sub.add_parser("serve", help="run the HTTP server (schema upgraded first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ValidationError as exc:
+        print(f"closeout-server: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"closeout-server: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Server settings from CLOSEOUT_SERVER_* environment variables or the data folder's server.env file."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CLOSEOUT_SERVER_"
+CONFIG_FILE = "server.env"
+#: Secrets that ship in examples and tutorials; the server refuses to start with one of them.
+DEFAULT_SECRETS = frozenset({"", "changeme", "change-me", "secret", "closeout"})
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get(f"{ENV_PREFIX}DATA_DIR")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("closeout-server", "Closeout"))
+
+
+class Settings(BaseSettings):
+    """Everything the server reads at start; `secret_key` must be set to a real secret."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    data_dir: Path = Path()
+    #: Empty: an SQLite file in the data folder. Production: postgresql+psycopg://user@host/db.
+    database_url: str = ""
+    #: Pepper mixed into token hashes; `closeout-server init` writes a random one into server.env.
+    secret_key: str = ""
+    token_ttl_hours: int = 24 * 30
+    max_attachment_bytes: int = 25 * 1024 * 1024
+    sync_lease_seconds: float = 30.0
+    login_max_failures: int = 5
+    login_lockout_seconds: float = 30.0
+
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_default_secret(cls, value: str) -> str:
+        if value.strip().lower() in DEFAULT_SECRETS or len(value) < 16:
+            raise ValueError(
+                "CLOSEOUT_SERVER_SECRET_KEY is missing or a well-known default; run 'closeout-server init' "
+                "or set a random value of at least 16 characters"
+            )
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'closeout-server.sqlite'}"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, then the data folder's server.env, then `overrides` (tests)."""
+    data_dir = Path(str(overrides.pop("data_dir", None) or default_data_dir()))
+    env_file = data_dir / CONFIG_FILE
+    settings = Settings(
+        _env_file=env_file if env_file.exists() else None,
+        data_dir=data_dir,
+        **overrides,
+    )
+    return settings
+
+
+@lru_cache(maxsize=1)
+def cached_settings() -> Settings:
+    return load_settings()

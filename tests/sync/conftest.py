@@ -1,0 +1,68 @@
+"""Fixtures for sync tests: a live server (SQLite and PostgreSQL) and real client workspaces signed in to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from app.db import open_workspace
+from app.sync import engine as sync_engine
+from app.sync.transport import Transport
+from tests.server.server_harness import LiveServer, empty_database, make_settings, postgres_database
+from tests.sync.sync_kit import Device, DeviceFactory
+
+
+@pytest.fixture(scope="session")
+def pg_sync_db(pg_url: str) -> Iterator[str]:
+    with postgres_database(pg_url, "sync") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'server.sqlite'}"
+    url: str = request.getfixturevalue("pg_sync_db")
+    empty_database(url)
+    return url
+
+
+@pytest.fixture
+def live_server(server_db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(make_settings(tmp_path / "server-data", server_db_url))
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def make_device(live_server: LiveServer, tmp_path: Path) -> Iterator[DeviceFactory]:
+    devices: list[Device] = []
+
+    def make(name: str, user: str, password: str = "password-123") -> Device:
+        ws = open_workspace(tmp_path / f"device-{name}")
+        sync_engine.login(ws, live_server.url, user, password)
+        engine = sync_engine.connect(ws)
+        device = Device(name=name, actor=user, ws=ws, engine=engine)
+        devices.append(device)
+        return device
+
+    yield make
+    for device in devices:
+        device.close()
+
+
+@pytest.fixture
+def transport_factory(live_server: LiveServer) -> Iterator[Callable[[str], Transport]]:
+    opened: list[Transport] = []
+
+    def make(token: str = "") -> Transport:
+        transport = Transport(live_server.url, token=token, retries=0)
+        opened.append(transport)
+        return transport
+
+    yield make
+    for transport in opened:
+        transport.close()

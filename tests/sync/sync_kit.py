@@ -1,0 +1,54 @@
+"""Helpers of the sync tests: a device (workspace + engine), a seeded tenant, tagging an asset offline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.assets import create_asset
+from app.db import Workspace
+from app.projects import create_client, create_project
+from app.sync import engine as sync_engine
+
+
+@dataclass
+class Device:
+    """A technician's laptop: a real workspace and a sync engine signed in to the live server."""
+
+    name: str
+    actor: str
+    ws: Workspace
+    engine: sync_engine.SyncEngine
+
+    def sync(self) -> sync_engine.SyncReport:
+        return self.engine.sync()
+
+    def close(self) -> None:
+        self.engine.transport.close()
+        self.ws.close()
+
+
+@dataclass
+class Tenant:
+    client_id: str
+    project_id: str
+
+
+def seed_tenant(device: Device, code: str) -> Tenant:
+    """A client with one project and a tag scheme, made on `device` (not yet synced)."""
+    with device.ws.transaction() as s:
+        client = create_client(
+            s, code=code, name=f"{code} Ltd", tag_prefix=f"{code}-", tag_digits=4, actor=device.actor
+        )
+        project = create_project(s, client_id=client.id, code=f"{code}-P1", name="Onboarding", actor=device.actor)
+        return Tenant(client.id, project.id)
+
+
+def tag_asset(device: Device, project_id: str, tag: str, **values: object) -> str:
+    """Tag a new asset on `device` (offline); returns its id."""
+    with device.ws.transaction() as s:
+        result = create_asset(s, project_id=project_id, values={"asset_tag": tag, **values}, actor=device.actor)
+        return result.asset.id
+
+
+DeviceFactory = Callable[..., Device]

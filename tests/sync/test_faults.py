@@ -1,0 +1,129 @@
+"""Faults during a sync: lost responses, interrupted pulls, a restarted server; nothing is lost or doubled."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.journal import pending_count
+from app.sync.errors import OfflineError
+from app.sync.transport import Transport
+from models import Asset, Conflict, StagedRow
+from models.wire import PullRequest, PullResponse, PushRequest, PushResponse
+from server.models import Device as ServerDevice
+from server.models import Record
+from tests.server.server_harness import LiveServer
+from tests.sync.sync_kit import Device, DeviceFactory, seed_tenant, tag_asset
+
+
+class LosingPushResponses(Transport):
+    """Delivers each push to the server, then loses the answer, as a dropped connection would."""
+
+    def push(self, body: PushRequest) -> PushResponse:
+        super().push(body)
+        raise OfflineError("the answer was lost")
+
+
+class FailingPull(Transport):
+    """Fails the n-th pull request (after the earlier pages arrived); `hook` runs just before the failure."""
+
+    def __init__(self, *args: object, fail_at: int, hook: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fail_at, self.calls, self.hook = fail_at, 0, hook
+
+    def pull(self, body: PullRequest) -> PullResponse:
+        self.calls += 1
+        if self.calls == self.fail_at:
+            if callable(self.hook):
+                self.hook()
+            raise OfflineError("the network went away mid-pull")
+        return super().pull(body)
+
+
+def _server_count(server: LiveServer, entity: str) -> int:
+    with server.engine.connect() as con:
+        return int(con.scalar(select(func.count()).select_from(Record).where(Record.entity == entity)) or 0)
+
+
+def _swap(device: Device, transport: Transport) -> Transport:
+    old = device.engine.transport
+    transport.token = old.token
+    device.engine.transport = transport
+    return old
+
+
+def test_a_push_whose_answer_was_lost_is_retried_without_duplication(
+    live_server: LiveServer, make_device: DeviceFactory
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    tenant = seed_tenant(a, "ACME")
+    for n in range(1, 4):
+        tag_asset(a, tenant.project_id, f"ACME-{n:04d}")
+    honest = _swap(a, LosingPushResponses(live_server.url, retries=0))
+    with pytest.raises(OfflineError):
+        a.sync()
+    with a.ws.session() as s:
+        assert pending_count(s) == 5  # the device does not know the server has them
+    a.engine.transport.close()
+    _swap(a, honest)
+    a.sync()
+    with a.ws.session() as s:
+        assert pending_count(s) == 0
+        assert s.scalar(select(func.count()).select_from(Conflict)) == 0
+    assert _server_count(live_server, "asset") == 3
+    with live_server.engine.connect() as con:
+        assert con.scalar(select(ServerDevice.last_mutation_id).where(ServerDevice.id == a.ws.device_id)) == 5
+
+
+def test_an_interrupted_pull_resumes_after_the_last_kept_page(
+    live_server: LiveServer, make_device: DeviceFactory
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    tenant = seed_tenant(a, "ACME")
+    ids = [tag_asset(a, tenant.project_id, f"ACME-{n:04d}") for n in range(1, 8)]
+    a.sync()
+    b = make_device("b", "ann")
+    b.engine.page_size = 2
+    failing = FailingPull(live_server.url, retries=0, fail_at=3)
+    honest = _swap(b, failing)
+    with pytest.raises(OfflineError):
+        b.sync()
+    with b.ws.session() as s:
+        assert s.scalar(select(func.count()).select_from(StagedRow)) == 4
+        assert s.scalar(select(func.count()).select_from(Asset)) == 0  # nothing applied before the last page
+    resumed = FailingPull(live_server.url, retries=0, fail_at=0)
+    _swap(b, resumed)
+    report = b.sync()
+    assert report.pulled == 9 - 4  # client, project and 7 assets; the 4 kept rows are not fetched again
+    with b.ws.session() as s:
+        assert sorted(s.scalars(select(Asset.id))) == sorted(ids)
+        assert s.scalar(select(func.count()).select_from(StagedRow)) == 0
+    failing.close()
+    resumed.close()
+    honest.close()
+
+
+def test_a_server_restarted_mid_sync_is_caught_up_by_the_next_sync(
+    live_server: LiveServer, make_device: DeviceFactory
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    tenant = seed_tenant(a, "ACME")
+    ids = [tag_asset(a, tenant.project_id, f"ACME-{n:04d}") for n in range(1, 6)]
+    a.sync()
+    b = make_device("b", "ann")
+    b.engine.page_size = 3
+    crashing = FailingPull(live_server.url, retries=0, fail_at=2, hook=live_server.stop)
+    honest = _swap(b, crashing)
+    with pytest.raises(OfflineError):
+        b.sync()
+    with pytest.raises(OfflineError):
+        honest.pull(PullRequest(device_id=b.ws.device_id))  # the server really is down
+    live_server.start()
+    _swap(b, honest)
+    b.sync()
+    with b.ws.session() as s:
+        assert sorted(s.scalars(select(Asset.id))) == sorted(ids)
+    crashing.close()

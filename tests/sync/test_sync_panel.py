@@ -1,0 +1,112 @@
+"""The sync panel in the real main window: Sync now syncs through the live server; conflicts resolve in one click."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.assets import update_asset
+from app.sync import engine as sync_engine
+from models import Asset, Conflict
+from tests.server.server_harness import LiveServer
+from tests.sync.sync_kit import DeviceFactory, seed_tenant, tag_asset
+from ui.conflicts_view import ConflictsDialog, ConflictsModel
+from ui.main_window import MainWindow
+from ui.settings import SERVER_URL, TECHNICIAN, Settings
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+@pytest.fixture
+def window_for(qtbot: QtBot, tmp_path: Path) -> Iterator[object]:
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    windows: list[MainWindow] = []
+
+    def make(device: object, server: LiveServer) -> MainWindow:
+        settings = Settings(QSettings(str(tmp_path / "closeout.ini"), QSettings.Format.IniFormat))
+        settings.set(TECHNICIAN, "ann")
+        settings.set(SERVER_URL, server.url)
+        window = MainWindow(device.ws, settings=settings)  # type: ignore[attr-defined]
+        qtbot.addWidget(window, before_close_func=lambda w: w.runner.wait())
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.runner.wait()
+
+
+def _state(window: MainWindow) -> str:
+    label = window.findChild(QLabel, "syncState")
+    assert label is not None
+    return str(label.text())
+
+
+def test_sync_now_sends_changes_and_the_conflict_resolves_in_one_click(
+    qtbot: QtBot, live_server: LiveServer, make_device: DeviceFactory, window_for: object, qtmodeltester: object
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    b = make_device("b", "ann")
+    tenant = seed_tenant(a, "ACME")
+    asset_id = tag_asset(a, tenant.project_id, "ACME-0001")
+    a.sync()
+    b.sync()
+    with b.ws.transaction() as s:
+        update_asset(s, asset_id, {"model": "Latitude"}, actor="bob")
+    b.sync()
+    with a.ws.transaction() as s:
+        update_asset(s, asset_id, {"model": "OptiPlex"}, actor="ann")
+    window = window_for(a, live_server)  # type: ignore[operator]
+    qtbot.waitUntil(lambda: _state(window) == "1 pending", timeout=5000)
+    window.findChild(type(window.sync_panel.sync_action), "syncNow").trigger()
+    qtbot.waitUntil(lambda: _state(window) == "Up to date", timeout=15000)
+    with a.ws.session() as s:
+        conflict = s.scalars(select(Conflict)).one()
+        assert (conflict.losing_value, conflict.winning_value) == ('"Latitude"', '"OptiPlex"')
+    dialog = ConflictsDialog(a.ws, window.runner, "ann", window.sync_panel.refresh_state, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=5000)
+    qtmodeltester.check(dialog.model)  # type: ignore[attr-defined]
+    dialog.view.selectRow(0)
+    dialog.take_button.click()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=5000)
+    with a.ws.session() as s:
+        asset = s.get(Asset, asset_id)
+        assert asset is not None and asset.model == "Latitude"
+    window.sync_panel.sync_now()
+    qtbot.waitUntil(lambda: _state(window) == "Up to date", timeout=15000)
+    b.sync()
+    with b.ws.session() as s:
+        asset = s.get(Asset, asset_id)
+        assert asset is not None and asset.model == "Latitude"
+        assert s.scalars(select(Conflict)).one().resolution == "took-loser"
+
+
+def test_an_unreachable_server_shows_offline(
+    qtbot: QtBot, live_server: LiveServer, make_device: DeviceFactory, window_for: object
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    window = window_for(a, live_server)  # type: ignore[operator]
+    live_server.stop()
+    window.sync_panel.sync_now()
+    qtbot.waitUntil(lambda: _state(window).startswith("Offline"), timeout=15000)
+    live_server.start()
+    window.sync_panel.probe()
+    qtbot.waitUntil(lambda: _state(window) == "Up to date", timeout=15000)
+    assert sync_engine.status(a.ws).last_error == ""
+
+
+def test_an_empty_conflicts_model_passes_the_model_tester(qtmodeltester: object) -> None:
+    qtmodeltester.check(ConflictsModel())  # type: ignore[attr-defined]
