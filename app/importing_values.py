@@ -1,0 +1,137 @@
+"""Reading cell values of imported lists: dates in any common form (day/month order decided per column), text
+that Excel turned into numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from app.validation import parse_date
+
+
+class DateOrder(StrEnum):
+    AUTO = "auto"
+    DAY_FIRST = "dmy"
+    MONTH_FIRST = "mdy"
+
+    @property
+    def label(self) -> str:
+        return {"auto": "Detect", "dmy": "Day/month/year", "mdy": "Month/day/year"}[self.value]
+
+
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T].*)?$")
+_ISO_DATE = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T].*)?$")
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+#: Excel shows whole numbers of 12 digits or more as 1.23457E+11 in the General format.
+_SCIENTIFIC_FROM = 10**11
+
+
+def excel_serial_date(number: float) -> date:
+    """The date an Excel day number stands for (1900 date system)."""
+    if not 1 <= number < 2958466:
+        raise ValueError(f"{number:g} is not a date.")
+    return _EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def decide_date_order(values: Iterable[Any]) -> tuple[DateOrder, bool]:
+    """Day or month first for a whole column, and whether that was only assumed.
+
+    Decided by the values that can only be read one way (25/12 or 12/25); when every value could be either
+    (03/04/2024), slashes are read month first and dots or dashes day first, and the order counts as assumed.
+    """
+    day_first = month_first = 0
+    ambiguous: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        match = _NUMERIC_DATE.match(value.strip())
+        if not match:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 >= second:
+            day_first += 1
+        elif second > 12 >= first:
+            month_first += 1
+        elif first != second:
+            ambiguous.append(value.strip())
+    if day_first or month_first:
+        return (DateOrder.DAY_FIRST if day_first >= month_first else DateOrder.MONTH_FIRST), False
+    if not ambiguous:
+        return DateOrder.MONTH_FIRST, False
+    slashes = sum(1 for v in ambiguous if "/" in v)
+    return (DateOrder.MONTH_FIRST if slashes * 2 >= len(ambiguous) else DateOrder.DAY_FIRST), True
+
+
+def read_date(value: Any, order: DateOrder) -> date | None:
+    """A date from a cell: a date, an Excel day number, ISO text, 31/12/2026 or 12/31/2026 by `order`, 5 Mar 2027."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"“{value}” is not a date.")
+    if isinstance(value, int | float):
+        return excel_serial_date(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.isdigit() and 5 <= len(text) <= 6:
+        return excel_serial_date(int(text))
+    iso = _ISO_DATE.match(text)
+    if iso:
+        return _make_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)), text)
+    numeric = _NUMERIC_DATE.match(text)
+    if numeric:
+        first, second, year = int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3))
+        if len(numeric.group(3)) == 2:
+            year += 2000 if year < 70 else 1900
+        day, month = (first, second) if order == DateOrder.DAY_FIRST else (second, first)
+        return _make_date(year, month, day, text, order)
+    return parse_date(text)
+
+
+def _make_date(year: int, month: int, day: int, text: str, order: DateOrder | None = None) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        how = {DateOrder.DAY_FIRST: " read as day/month/year", DateOrder.MONTH_FIRST: " read as month/day/year"}
+        raise ValueError(f"“{text}” is not a date{how.get(order, '') if order else ''}.") from None
+
+
+def mangled_number(value: Any) -> bool:
+    """True when an identifier looks like Excel turned it into a number (1.23E+11, or 12+ digits as a number)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return bool(_SCIENTIFIC.match(value.strip()))
+    if isinstance(value, float) and not value.is_integer():
+        return True
+    return isinstance(value, int | float) and abs(value) >= _SCIENTIFIC_FROM
+
+
+def shown_number(value: Any) -> str:
+    """How Excel shows a mangled number, for the message: 123000000000 → 1.23E+11."""
+    if isinstance(value, str):
+        return value.strip()
+    return f"{value:.2E}".replace("E+0", "E+").replace(".00E", "E") if isinstance(value, int | float) else str(value)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text for a text field: 1234.0 → "1234", dates as ISO, yes/no as Yes/No."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()

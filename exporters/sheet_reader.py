@@ -1,0 +1,189 @@
+"""Read the client's inventory lists (.xlsx or .csv) into a header and plain rows, whatever shape they come in."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from app.errors import CloseoutError
+from exporters.xlsx_reader import WorkbookIndex
+
+#: Rows looked at to find the header below a title block.
+HEADER_SCAN_ROWS = 30
+DELIMITERS = (",", ";", "\t", "|")
+
+
+class SheetReadError(CloseoutError):
+    """The file cannot be read as a spreadsheet or a CSV list."""
+
+
+@dataclass
+class SheetData:
+    """A table as found in a file: unique header names and (sheet row number, cells) for every non-empty row."""
+
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+    header_row: int
+    sheet: str = ""
+    sheet_names: list[str] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def read_sheet(path: Path, sheet: str | None = None) -> SheetData:
+    """Read an .xlsx/.xlsm workbook (the named sheet, else "Assets", else the first) or a CSV/TXT file."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_workbook(path, sheet)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path)
+    if suffix == ".xls":
+        raise SheetReadError(f"{path.name} is an old Excel 97 file; open it in Excel and save it as .xlsx or .csv.")
+    raise SheetReadError(f"{path.name} is not a spreadsheet Closeout can read; use .xlsx or .csv.")
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def unique_headers(cells: Sequence[Any]) -> list[str]:
+    """Header names as text, blanks named by column, repeats numbered: "Serial", "Serial (2)"."""
+    seen: Counter[str] = Counter()
+    names: list[str] = []
+    for index, cell in enumerate(cells, start=1):
+        name = " ".join(str(cell).split()) if not _is_empty(cell) else f"Column {index}"
+        seen[name.lower()] += 1
+        names.append(name if seen[name.lower()] == 1 else f"{name} ({seen[name.lower()]})")
+    return names
+
+
+def find_header(rows: Sequence[Sequence[Any]]) -> int:
+    """Index of the header row among the first rows: the first one mostly made of text labels as wide as the table.
+
+    A title block ("Northwind inventory", "Printed 3 May") has one or two cells per row; the header has a
+    label over nearly every column that follows.
+    """
+    widths = [sum(1 for c in row if not _is_empty(c)) for row in rows]
+    widest = max(widths, default=0)
+    for index, row in enumerate(rows):
+        filled = [c for c in row if not _is_empty(c)]
+        if len(filled) < max(2, (widest + 1) // 2):
+            continue
+        if all(isinstance(c, str) for c in filled):
+            return index
+    return next((i for i, w in enumerate(widths) if w), 0)
+
+
+def _table(raw_rows: Iterator[tuple[int, list[Any]]]) -> tuple[list[str], list[tuple[int, list[Any]]], int]:
+    head: list[tuple[int, list[Any]]] = []
+    for item in raw_rows:
+        head.append(item)
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    if not head:
+        raise SheetReadError("The file is empty; there is no header row or data to import.")
+    index = find_header([cells for _, cells in head])
+    header_number, header_cells = head[index]
+    while header_cells and _is_empty(header_cells[-1]):
+        header_cells = header_cells[:-1]
+    headers = unique_headers(header_cells)
+    width = len(headers)
+    rows: list[tuple[int, list[Any]]] = []
+
+    def keep(number: int, cells: list[Any]) -> None:
+        if any(not _is_empty(c) for c in cells):
+            cells = cells[:width] + [None] * (width - len(cells))
+            rows.append((number, cells))
+
+    for number, cells in head[index + 1 :]:
+        keep(number, cells)
+    for number, cells in raw_rows:
+        keep(number, cells)
+    return headers, rows, header_number
+
+
+def _read_workbook(path: Path, sheet: str | None) -> SheetData:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SheetReadError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from None
+    with archive:
+        try:
+            index = WorkbookIndex(archive)
+        except (KeyError, ParseError, ValueError) as exc:
+            raise SheetReadError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from None
+        names = list(index.sheets)
+        if not names:
+            raise SheetReadError(f"{path.name} has no sheets.")
+        if sheet is None:
+            sheet = "Assets" if "Assets" in names else names[0]
+        if sheet not in names:
+            raise SheetReadError(f"{path.name} has no sheet “{sheet}”; its sheets are {', '.join(names)}.")
+        try:
+            headers, rows, header_row = _table(index.rows(sheet))
+        except (KeyError, ParseError, ValueError, IndexError) as exc:
+            raise SheetReadError(f"The sheet “{sheet}” of {path.name} cannot be read ({exc}).") from None
+    return SheetData(headers, rows, header_row, sheet=sheet, sheet_names=names)
+
+
+def detect_encoding(data: bytes) -> tuple[str, int]:
+    """(codec, bytes of BOM to skip): UTF-8 with or without BOM, UTF-16 with or without BOM, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    sample = data[:4000]
+    if len(sample) >= 4:
+        # Text in UTF-16 without a BOM: every other byte of ASCII characters is zero.
+        even_zeros = sample[0::2].count(0)
+        odd_zeros = sample[1::2].count(0)
+        if odd_zeros > len(sample) // 4 and even_zeros < odd_zeros // 4:
+            return "utf-16-le", 0
+        if even_zeros > len(sample) // 4 and odd_zeros < even_zeros // 4:
+            return "utf-16-be", 0
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252", 0
+    return "utf-8", 0
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the most columns, the same number on most lines."""
+    lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
+    best, best_score = ",", 0.0
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts:
+            continue
+        width, often = Counter(counts).most_common(1)[0]
+        if width < 2:
+            continue
+        score = often * width
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv(path: Path) -> SheetData:
+    data = path.read_bytes()
+    encoding, skip = detect_encoding(data)
+    try:
+        text = data[skip:].decode(encoding)
+    except UnicodeDecodeError:
+        encoding, text = "latin-1", data[skip:].decode("latin-1")
+    delimiter = detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw = ((n, list(cells)) for n, cells in enumerate(reader, start=1))
+    headers, rows, header_row = _table(raw)
+    return SheetData(headers, rows, header_row, sheet=path.name, encoding=encoding, delimiter=delimiter)

@@ -1,0 +1,153 @@
+"""`closeout-cli export xlsx` (the inventory workbook) and `closeout-cli import FILE` (a client's list or an edited
+export), with the same preview the desktop shows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.errors import CloseoutError, ValidationError
+from app.importing import ImportOptions, ImportPreview, RowStatus, apply_import, describe_changes, preview_import
+from app.importing_mapping import import_targets, list_profiles, save_profile, suggest_for
+from app.importing_values import DateOrder
+from app.projects import find_project, list_projects
+from exporters.rejects import write_rejects
+from exporters.sheet_reader import SheetData, read_sheet
+from exporters.xlsx_export import export_inventory
+
+if TYPE_CHECKING:
+    from app.cli import Context
+
+SHOWN_ROWS = 30
+
+
+def default_export_name(code: str, today: date | None = None) -> str:
+    return f"{code} inventory {(today or date.today()).isoformat()}.xlsx"
+
+
+def cmd_export_xlsx(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        if args.all:
+            ids = [p.id for p in list_projects(session)]
+            name = default_export_name("All projects")
+        else:
+            project = find_project(session, args.project)
+            ids, name = [project.id], default_export_name(project.code)
+        output = Path(args.output or name).expanduser()
+        report = export_inventory(session, output, ids)
+    data = {"path": str(report.path), "assets": report.assets, "sheets": report.sheets}
+    ctx.emit(data, lambda: print(f"Wrote {report.path} ({report.assets} assets, {len(report.sheets)} sheets)."))
+    return 0
+
+
+def _mapping(ctx: Context, args: argparse.Namespace, sheet: SheetData) -> dict[str, str]:
+    with ctx.session() as session:
+        mapping = suggest_for(session, sheet.headers)
+        if args.profile:
+            profile = next((p for p in list_profiles(session) if p.name.lower() == args.profile.lower()), None)
+            if profile is None:
+                names = ", ".join(p.name for p in list_profiles(session)) or "none saved yet"
+                raise CloseoutError(f"There is no import profile “{args.profile}” (profiles: {names}).")
+            mapping = {h: profile.mapping.get(h, "") for h in sheet.headers}
+        known = {t.key for t in import_targets(session)}
+    for item in args.map or []:
+        header, _, key = item.partition("=")
+        if header.strip() not in sheet.headers:
+            raise ValidationError({header: f"The file has no column “{header.strip()}”; its columns: "
+                                           f"{', '.join(sheet.headers)}."})  # fmt: skip
+        if key.strip() and key.strip() not in known:
+            raise ValidationError({key: f"“{key.strip()}” is not a field; run 'closeout-cli categories' for them."})
+        mapping[header.strip()] = key.strip()
+    return mapping
+
+
+def _print_preview(preview: ImportPreview, sheet: SheetData) -> None:
+    where = f"sheet “{sheet.sheet}”, " if sheet.sheet_names else ""
+    print(f"Read {len(preview.rows)} rows ({where}header on row {sheet.header_row}).")
+    mapped = [f"{h} → {k}" for h, k in preview.mapping.items() if k]
+    print("Columns: " + "; ".join(mapped))
+    ignored = [h for h, k in preview.mapping.items() if not k]
+    if ignored:
+        print("Not imported: " + ", ".join(ignored))
+    for note in preview.notes:
+        print(f"Note: {note}")
+    print(f"Preview: {preview.summary()}.")
+    updated = [r for r in preview.rows if r.status == RowStatus.UPDATED]
+    for row in updated[:SHOWN_ROWS]:
+        print(f"  update {row.tag}: {describe_changes(row)}")
+    if len(updated) > SHOWN_ROWS:
+        print(f"  … and {len(updated) - SHOWN_ROWS} more updates")
+    for row in preview.rejected[:SHOWN_ROWS]:
+        print(f"  rejected {row.message}")
+    if len(preview.rejected) > SHOWN_ROWS:
+        print(f"  … and {len(preview.rejected) - SHOWN_ROWS} more rejected rows")
+
+
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    path = Path(args.file).expanduser()
+    sheet = read_sheet(path, args.sheet)
+    mapping = _mapping(ctx, args, sheet)
+    orders = {h: DateOrder(args.date_order) for h in sheet.headers} if args.date_order else {}
+    with ctx.session() as session:
+        project = find_project(session, args.project)
+        preview = preview_import(
+            session, project.id, sheet.headers, sheet.rows, mapping, ImportOptions(date_orders=orders)
+        )
+    data: dict[str, Any] = {
+        "file": str(path),
+        "project": project.code,
+        **{status.value: preview.count(status) for status in RowStatus},
+        "notes": preview.notes,
+        "rejected_rows": [{"row": r.row_number, "reasons": r.reasons} for r in preview.rejected],
+        "written": False,
+    }
+    if not ctx.as_json:
+        _print_preview(preview, sheet)
+    if args.rejects and preview.rejected:
+        write_rejects(Path(args.rejects).expanduser(), sheet.headers, mapping, preview.rejected, source=path.name)
+        data["rejects_file"] = str(args.rejects)
+        if not ctx.as_json:
+            print(f"Rejected rows saved to {args.rejects}; fix them there and import that file.")
+    if args.save_profile:
+        with ctx.transaction() as session:
+            save_profile(session, name=args.save_profile, mapping=mapping, actor=ctx.actor)
+    if args.strict and preview.rejected:
+        ctx.emit(data, lambda: None)
+        print(f"closeout-cli: {len(preview.rejected)} rows were rejected and --strict is set; nothing was imported.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    if not args.dry_run and preview.accepted:
+        with ctx.transaction() as session:
+            result = apply_import(session, preview, actor=ctx.actor)
+        data.update(written=True, created=result.created, updated_count=result.updated)
+    message = "Dry run: nothing was written." if args.dry_run else (
+        f"Imported into {project.code}: {preview.count(RowStatus.NEW)} new, {preview.count(RowStatus.UPDATED)} "
+        "updated." if preview.accepted else "Nothing to import."
+    )  # fmt: skip
+    ctx.emit(data, lambda: print(message))
+    return 0
+
+
+def register(export_verbs: argparse._SubParsersAction[argparse.ArgumentParser], root_verbs: Any) -> None:
+    p = export_verbs.add_parser("xlsx", help="the inventory workbook of a project (or of all projects)")
+    p.add_argument("--project", metavar="P", help="project code, name or id (default: the only open project)")
+    p.add_argument("--all", action="store_true", help="every project in one workbook, for managers")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: '<CODE> inventory <date>.xlsx')")
+    p.set_defaults(handler=cmd_export_xlsx)
+
+    p = root_verbs.add_parser("import", help="import assets from an .xlsx or .csv list (preview first)")
+    p.add_argument("file", metavar="FILE", help=".xlsx or .csv file")
+    p.add_argument("--project", metavar="P", help="project code, name or id (default: the only open project)")
+    p.add_argument("--sheet", metavar="NAME", help="sheet of a workbook (default: Assets, else the first)")
+    p.add_argument("--profile", metavar="NAME", help="use a saved column mapping")
+    p.add_argument("--map", action="append", metavar="HEADER=FIELD", help="map a column (FIELD empty: ignore it)")
+    p.add_argument("--date-order", choices=[o.value for o in DateOrder if o != DateOrder.AUTO],
+                   help="how to read dates like 03/04/2026 (default: decided per column)")  # fmt: skip
+    p.add_argument("--save-profile", metavar="NAME", help="save the column mapping under this name")
+    p.add_argument("--rejects", metavar="FILE", help="write rejected rows to this .xlsx to fix and re-import")
+    p.add_argument("--dry-run", action="store_true", help="print the preview and stop")
+    p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
+    p.set_defaults(handler=cmd_import)
