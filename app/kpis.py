@@ -120,3 +120,43 @@ def portfolio_kpis(session: Session, project_ids: Sequence[str] | None = None) -
         activation_issues_closed=sum(k.activation_issues_closed for k in per),
         per_project=per,
     )
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f} %"
+
+
+def describe_project(k: ProjectKpis) -> list[tuple[str, str]]:
+    """The project's KPIs as (label, value) in words, for the command line, the dashboard and the PDFs."""
+    if k.on_time is None:
+        on_time = "Not live yet" if k.actual_go_live is None else "No target date"
+    else:
+        on_time = "On time" if k.on_time else f"{k.days_late} days late"
+        if k.on_time and k.days_late:
+            on_time = f"{-k.days_late} days early"
+    return [
+        ("Assets", str(k.assets)),
+        ("Assets needing attention", str(k.assets_needing_attention)),
+        ("Activation issues open", str(k.activation_issues_open)),
+        ("Activation issues closed", str(k.activation_issues_closed)),
+        ("Action items open", str(k.action_items_open)),
+        ("Action items closed", str(k.action_items_closed)),
+        ("Adoption rate", _percent(k.adoption_rate)),
+        ("Client satisfaction", "—" if k.satisfaction is None else f"{k.satisfaction} / 5"),
+        ("Target go-live", k.target_go_live.isoformat() if k.target_go_live else "—"),
+        ("Actual go-live", k.actual_go_live.isoformat() if k.actual_go_live else "—"),
+        ("On-time activation", on_time),
+    ]
+
+
+def describe_portfolio(p: PortfolioKpis) -> list[tuple[str, str]]:
+    """Figures across projects as (label, value) in words."""
+    return [
+        ("Projects", str(p.projects)),
+        ("Live projects", str(p.live_projects)),
+        ("On-time activation rate", _percent(p.on_time_rate)),
+        ("Average client satisfaction", "—" if p.average_satisfaction is None else f"{p.average_satisfaction:.1f} / 5"),
+        ("Average adoption rate", _percent(p.average_adoption_rate)),
+        ("Activation issues open", str(p.activation_issues_open)),
+        ("Activation issues closed", str(p.activation_issues_closed)),
+    ]

@@ -1,0 +1,81 @@
+"""`closeout-cli export signoff|packet|noc-brief --project P -o FILE [--paper letter|a4]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from exporters.pdf_data import load_dossier
+from exporters.pdf_noc_brief import build_noc_brief
+from exporters.pdf_packet import build_packet
+from exporters.pdf_signoff import build_signoff_form
+
+if TYPE_CHECKING:
+    from app.cli import Context
+    from app.db import Workspace
+
+KINDS = ("signoff", "packet", "noc-brief")
+Progress = Callable[[int, int, str], None]
+
+
+def export_pdf(
+    workspace: Workspace,
+    kind: str,
+    project_ref: str,
+    output: Path,
+    *,
+    paper: str = "letter",
+    progress: Progress | None = None,
+) -> Path:
+    """Build one of the closeout PDFs into `output` (written aside, then moved in place, so no half file stays)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown PDF kind {kind!r}")
+    with workspace.session() as session:
+        dossier = load_dossier(session, project_ref, workspace.blobs_dir, with_assets=kind == "packet")
+    output = output.expanduser()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=".closeout-", suffix=".pdf")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if kind == "signoff":
+            build_signoff_form(dossier, tmp, paper=paper)
+        elif kind == "packet":
+            build_packet(dossier, tmp, paper=paper, progress=progress)
+        else:
+            build_noc_brief(dossier, tmp, paper=paper)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return output
+
+
+def _handler(kind: str) -> Callable[[Context, argparse.Namespace], int]:
+    def handle(ctx: Context, args: argparse.Namespace) -> int:
+        path = export_pdf(ctx.workspace, kind, args.project, Path(args.output), paper=args.paper)
+        ctx.emit({"written": str(path), "kind": kind}, lambda: print(f"Wrote {path}", file=sys.stdout))
+        return 0
+
+    return handle
+
+
+def register(
+    export_verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+    root_verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    helps = {
+        "signoff": "the go-live signoff form (signed or ready to print and sign)",
+        "packet": "the coordinator's signoff packet with the full asset inventory",
+        "noc-brief": "the NOC familiarization brief",
+    }
+    for kind in KINDS:
+        p = export_verbs.add_parser(kind, help=helps[kind])
+        p.add_argument("--project", help="project code, name or id (default: the only open project)")
+        p.add_argument("-o", "--output", required=True, metavar="FILE", help="the PDF to write")
+        p.add_argument("--paper", choices=("letter", "a4"), default="letter")
+        p.set_defaults(handler=_handler(kind))

@@ -1,0 +1,255 @@
+"""The go-live call dialog: services marked live, entry conditions, satisfaction, adoption and action items."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from app.db import Workspace
+from app.golive import (
+    ENTRY_CONDITIONS,
+    add_action,
+    ensure_call,
+    get_call,
+    hold_call,
+    list_actions,
+    mark_live,
+    schedule_call,
+    services_of,
+    set_action_status,
+    set_adoption,
+    set_attendees,
+    set_entry_condition,
+    set_satisfaction,
+)
+from app.projects import get_project
+from models import ActionStatus, ProjectStatus
+from ui.handover_dialog import from_qt, to_qt
+from ui.handover_models import Column, RecordTableModel, run_write
+from ui.messages import show_error
+from ui.runner import Runner
+
+
+def status_text(value: Any) -> str:
+    return ActionStatus(value).label if value else ""
+
+
+class GoLiveDialog(QDialog):
+    """Edits the project's go-live call and its post-live action items through app.golive."""
+
+    saved = Signal()
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        project_id: str,
+        actor: str,
+        runner: Runner | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("goLiveDialog")
+        self.workspace, self.project_id, self.actor, self.runner = workspace, project_id, actor, runner
+        self.setWindowTitle("Go-live call")
+        self.resize(820, 760)
+        self.banner = QLabel()
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.scheduled = QDateTimeEdit()
+        self.scheduled.setCalendarPopup(True)
+        self.scheduled.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.held = QCheckBox("The call took place")
+        self.msp = QLineEdit()
+        self.msp.setPlaceholderText("Names, separated by commas")
+        self.client = QLineEdit()
+        self.client.setPlaceholderText("Names, separated by commas")
+        self.satisfaction = QSpinBox()
+        self.satisfaction.setRange(0, 5)
+        self.satisfaction.setSpecialValueText("Not recorded")
+        self.comment = QLineEdit()
+        self.adoption = QSpinBox()
+        self.adoption.setRange(-1, 100)
+        self.adoption.setSuffix(" %")
+        self.adoption.setSpecialValueText("Not recorded")
+        form = QFormLayout()
+        form.addRow("Scheduled", self.scheduled)
+        form.addRow("", self.held)
+        form.addRow("MSP attendees", self.msp)
+        form.addRow("Client attendees", self.client)
+        form.addRow("Client satisfaction (1-5)", self.satisfaction)
+        form.addRow("Satisfaction comment", self.comment)
+        form.addRow("Service procedures adopted", self.adoption)
+
+        self.services = RecordTableModel(
+            [Column("live", "Live", checkable=True), Column("service", "Service in scope")]
+        )
+        self.services_view = QTableView()
+        self.services_view.setModel(self.services)
+        self.services_view.horizontalHeader().setStretchLastSection(True)
+        self.services_view.verticalHeader().setVisible(False)
+        self.conditions: dict[str, QCheckBox] = {k: QCheckBox(label) for k, label in ENTRY_CONDITIONS.items()}
+        conditions = QGroupBox("Entry conditions")
+        cond_layout = QVBoxLayout(conditions)
+        for box in self.conditions.values():
+            cond_layout.addWidget(box)
+        top = QHBoxLayout()
+        top.addWidget(self.services_view, 1)
+        top.addWidget(conditions)
+
+        self.actions = RecordTableModel(
+            [Column("title", "Action item"), Column("owner", "Owner"), Column("due", "Due"),
+             Column("status", "Status", display=status_text), Column("kind", "Kind")]
+        )  # fmt: skip
+        self.actions_view = QTableView()
+        self.actions_view.setModel(self.actions)
+        self.actions_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        header = self.actions_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.actions_view.verticalHeader().setVisible(False)
+        self.new_title = QLineEdit()
+        self.new_title.setPlaceholderText("New action item")
+        self.new_owner = QLineEdit()
+        self.new_owner.setPlaceholderText("Owner")
+        self.new_due = QDateEdit(QDate.currentDate().addDays(7))
+        self.new_due.setCalendarPopup(True)
+        self.new_issue = QCheckBox("Activation issue")
+        self.add_button = QPushButton("Add")
+        self.done_button = QPushButton("Mark done")
+        row = QHBoxLayout()
+        for w in (self.new_title, self.new_owner, self.new_due, self.new_issue, self.add_button, self.done_button):
+            row.addWidget(w)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addLayout(top)
+        layout.addWidget(QLabel("<b>Post-live action items</b>"))
+        layout.addWidget(self.actions_view, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.add_button.clicked.connect(self.add_item)
+        self.done_button.clicked.connect(self.mark_done)
+        self.reload()
+
+    def reload(self) -> None:
+        with self.workspace.transaction() as s:
+            project = get_project(s, self.project_id)
+            closed = project.status == ProjectStatus.CLOSED
+            call = get_call(s, self.project_id) if closed else ensure_call(s, self.project_id, actor=self.actor)
+            services = services_of(project, call)
+            state: dict[str, Any] = {
+                "code": project.code,
+                "status": project.status.label,
+                "go_live": project.actual_go_live,
+                "scheduled_at": call.scheduled_at if call else None,
+                "held_at": call.held_at if call else None,
+                "msp": ", ".join(call.msp_attendees or []) if call else "",
+                "client": ", ".join(call.client_attendees or []) if call else "",
+                "conditions": dict(call.entry_conditions or {}) if call else {},
+                "satisfaction": call.satisfaction if call else None,
+                "comment": call.satisfaction_comment if call else "",
+                "adoption": call.adoption_rate if call else None,
+            }
+            items = [
+                {"id": a.id, "title": a.title, "owner": a.owner, "due": a.due_date.isoformat() if a.due_date else "",
+                 "status": a.status.value, "kind": "Issue" if a.is_issue else "Follow-up"}
+                for a in list_actions(s, self.project_id)
+            ]  # fmt: skip
+        self._services_before = dict(services)
+        self._held_before = state["held_at"] is not None
+        self.scheduled.setDateTime(to_qt(state["scheduled_at"]))
+        self.held.setChecked(self._held_before)
+        self.msp.setText(state["msp"])
+        self.client.setText(state["client"])
+        self.satisfaction.setValue(state["satisfaction"] or 0)
+        self.comment.setText(state["comment"])
+        self.adoption.setValue(-1 if state["adoption"] is None else round(state["adoption"] * 100))
+        for key, box in self.conditions.items():
+            box.setChecked(bool(state["conditions"].get(key)))
+        self.services.set_rows([{"service": name, "live": live} for name, live in services.items()])
+        self.actions.set_rows(items)
+        live = f"live since {state['go_live']}" if state["go_live"] else "not live yet"
+        note = " The project is closed; this is read-only." if closed else ""
+        self.banner.setText(f"<b>{html.escape(state['code'])}</b> ({state['status']}, {live}).{note}")
+        for w in (self.scheduled, self.held, self.msp, self.client, self.satisfaction, self.comment, self.adoption,
+                  self.services_view, self.add_button, self.done_button, *self.conditions.values()):  # fmt: skip
+            w.setEnabled(not closed)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not closed)
+
+    def _write(self, work: Any) -> None:
+        def in_transaction() -> None:
+            with self.workspace.transaction() as s:
+                work(s)
+
+        def done(_result: object) -> None:
+            self.reload()
+            self.saved.emit()
+
+        run_write(self.runner, in_transaction, on_done=done, on_error=lambda exc: show_error(self, "Go-live call", exc))
+
+    def add_item(self) -> None:
+        title, owner, issue = self.new_title.text(), self.new_owner.text(), self.new_issue.isChecked()
+        due: date = self.new_due.date().toPython()  # type: ignore[assignment]
+        self._write(lambda s: add_action(s, self.project_id, title=title, owner=owner, due=due, is_issue=issue,
+                                         actor=self.actor))  # fmt: skip
+        self.new_title.clear()
+
+    def mark_done(self) -> None:
+        rows = self.actions_view.selectionModel().selectedRows()
+        if not rows:
+            show_error(self, "Go-live call", "Select the action item that is done.")
+            return
+        item_id = self.actions.row(rows[0].row())["id"]
+        self._write(lambda s: set_action_status(s, self.project_id, item_id, ActionStatus.DONE, actor=self.actor))
+
+    def save(self) -> None:
+        when = from_qt(self.scheduled.dateTime())
+        msp = self.msp.text().split(",")
+        client = self.client.text().split(",")
+        services = {r["service"]: bool(r["live"]) for r in self.services.rows()}
+        conditions = {k: box.isChecked() for k, box in self.conditions.items()}
+        score, comment, adoption = self.satisfaction.value(), self.comment.text(), self.adoption.value()
+        hold = self.held.isChecked() and not self._held_before
+        before = self._services_before
+
+        def work(s: Session) -> None:
+            schedule_call(s, self.project_id, when=when, actor=self.actor)
+            set_attendees(s, self.project_id, msp=msp, client=client, actor=self.actor)
+            if hold:
+                hold_call(s, self.project_id, actor=self.actor)
+            for key, met in conditions.items():
+                set_entry_condition(s, self.project_id, key, met, actor=self.actor)
+            if score:
+                set_satisfaction(s, self.project_id, score, comment, actor=self.actor)
+            if adoption >= 0:
+                set_adoption(s, self.project_id, adoption / 100, actor=self.actor)
+            for name, live in services.items():
+                if before.get(name) != live:
+                    mark_live(s, self.project_id, name, live=live, actor=self.actor)
+
+        self._write(work)

@@ -1,0 +1,123 @@
+"""Small Qt item models shared by the closeout dialogs: a table of records with checkable and editable columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from app.db import Workspace
+from ui.runner import Runner
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    checkable: bool = False
+    editable: bool = False
+    #: Turns the stored value into the text shown (for dates, enums, percentages).
+    display: Callable[[Any], str] | None = None
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows are plain dicts; a checkable column shows a check box bound to a bool field."""
+
+    edited = Signal()
+
+    def __init__(self, columns: Sequence[Column], rows: Sequence[dict[str, Any]] = (), parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[dict[str, Any]] = [dict(r) for r in rows]
+
+    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._rows = [dict(r) for r in rows]
+        self.endResetModel()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._rows]
+
+    def row(self, index: int) -> dict[str, Any]:
+        return dict(self._rows[index])
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        column = self.columns[index.column()]
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if column.checkable:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        if column.editable:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        column = self.columns[index.column()]
+        value = self._rows[index.row()].get(column.key)
+        if column.checkable:
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if value else Qt.CheckState.Unchecked
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
+            if column.display is not None and role != Qt.ItemDataRole.EditRole:
+                return column.display(value)
+            return "" if value is None else str(value)
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid():
+            return False
+        column = self.columns[index.column()]
+        if column.checkable and role == Qt.ItemDataRole.CheckStateRole:
+            checked = value == Qt.CheckState.Checked or value == Qt.CheckState.Checked.value
+            self._rows[index.row()][column.key] = bool(checked)
+        elif column.editable and role == Qt.ItemDataRole.EditRole:
+            self._rows[index.row()][column.key] = str(value)
+        else:
+            return False
+        self.dataChanged.emit(index, index, [role])
+        self.edited.emit()
+        return True
+
+
+def run_write(
+    runner: Runner | None,
+    work: Callable[[], Any],
+    *,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+) -> None:
+    """Run a short write on the runner's database worker (inline without a runner, e.g. in a bare dialog)."""
+    if runner is None:
+        try:
+            result = work()
+        except Exception as exc:  # reported in words by the caller, like the runner would
+            on_error(exc)
+        else:
+            on_done(result)
+        return
+    runner.run(lambda _ctx: work(), on_success=on_done, on_failure=on_error, pool="db")
+
+
+def read(workspace: Workspace, work: Callable[[Any], Any]) -> Any:
+    """A quick read in its own session (dialogs load a handful of rows when they open)."""
+    with workspace.session() as session:
+        return work(session)
