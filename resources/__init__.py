@@ -1,0 +1,1 @@
+"""Icons (SVG) and stylesheets (QSS), loaded through importlib.resources so the bundle behaves like the source."""

@@ -1,0 +1,200 @@
+"""What the editor reads and writes for one asset, composed only from app/ services (no SQL here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.asset_query import AssetFilter, count_assets
+from app.assets import create_asset, delete_asset, find_by_tag, get_asset, update_asset
+from app.attachments import add_asset_photo, list_attachments
+from app.catalog import field_definitions, list_categories
+from app.db import Workspace
+from app.journal import HistoryEntry, history, pending_count, snapshot
+from app.projects import asset_counts, get_project, list_locations, list_sites
+from models import Asset, Category, FieldDefinition, Location, Site
+from ui.asset_form import LABELS
+from ui.custom_fields import stored_text
+
+Choices = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class AssetView:
+    id: str
+    tag: str
+    project_id: str
+    category_id: str
+    values: dict[str, str]
+    title: str
+    subtitle: str
+    attention: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UndoRecord:
+    """How to take back one save: delete a just-created asset, or write the old values back."""
+
+    asset_id: str
+    tag: str
+    created: bool
+    restore: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Saved:
+    asset_id: str
+    tag: str
+    changed: list[str]
+    warnings: list[str]
+    undo: UndoRecord | None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
+
+
+def _view(session: Any, asset: Asset) -> AssetView:
+    values = {name: _text(getattr(asset, name)) for name in LABELS if name != "asset_tag"}
+    for definition in field_definitions(session, asset.category_id):
+        values[f"custom.{definition.key}"] = stored_text(
+            definition.type, (asset.custom_fields or {}).get(definition.key)
+        )
+    category = session.get(Category, asset.category_id) if asset.category_id else None
+    site = session.get(Site, asset.site_id) if asset.site_id else None
+    location = session.get(Location, asset.location_id) if asset.location_id else None
+    title = " ".join(filter(None, (asset.manufacturer, asset.model))) or "Asset"
+    where = " / ".join(filter(None, (site.name if site else "", location.path if location else "")))
+    who = f"tagged by {asset.tagged_by}" if asset.tagged_by else ""
+    subtitle = " · ".join(filter(None, (category.name if category else "No category", where, who)))
+    return AssetView(
+        asset.id, asset.asset_tag, asset.project_id, asset.category_id or "", values, title, subtitle,
+        list(asset.attention or []),
+    )  # fmt: skip
+
+
+def load_asset(ws: Workspace, asset_id: str) -> AssetView:
+    with ws.session() as session:
+        return _view(session, get_asset(session, asset_id))
+
+
+def find_tag(ws: Workspace, client_id: str, tag: str) -> str | None:
+    with ws.session() as session:
+        asset = find_by_tag(session, client_id, tag)
+        return asset.id if asset else None
+
+
+def project_client(ws: Workspace, project_id: str) -> str:
+    with ws.session() as session:
+        return get_project(session, project_id).client_id
+
+
+def categories(ws: Workspace) -> Choices:
+    with ws.session() as session:
+        return [(c.name, c.id) for c in list_categories(session)]
+
+
+def sites(ws: Workspace, client_id: str) -> Choices:
+    with ws.session() as session:
+        return [(s.name, s.id) for s in list_sites(session, client_id)]
+
+
+def locations(ws: Workspace, site_id: str) -> Choices:
+    with ws.session() as session:
+        return [(loc.path, loc.id) for loc in list_locations(session, site_id)]
+
+
+def definitions(ws: Workspace, category_id: str) -> list[FieldDefinition]:
+    with ws.session() as session:
+        return field_definitions(session, category_id)
+
+
+def history_of(ws: Workspace, asset_id: str) -> tuple[list[HistoryEntry], dict[str, str], dict[str, str]]:
+    """The journal entries, names for the ids they mention, and labels of the custom fields."""
+    with ws.session() as session:
+        entries = history(session, "asset", asset_id)
+        names: dict[str, str] = {}
+        labels: dict[str, str] = {}
+        for entry in entries:
+            for raw in (entry.old_value, entry.new_value):
+                if entry.field in ("category_id", "site_id", "location_id") and isinstance(raw, str):
+                    model = {"category_id": Category, "site_id": Site, "location_id": Location}[entry.field]
+                    found = session.get(model, raw)
+                    if found is not None:
+                        names[raw] = getattr(found, "path", "") or found.name
+        asset = session.get(Asset, asset_id)
+        if asset is not None:
+            for definition in field_definitions(session, asset.category_id):
+                labels[f"custom.{definition.key}"] = definition.label
+        return entries, names, labels
+
+
+def photos(ws: Workspace, asset_id: str) -> list[tuple[str, str]]:
+    with ws.session() as session:
+        return [(a.sha256, a.filename) for a in list_attachments(session, "asset", asset_id)]
+
+
+def add_photos(ws: Workspace, asset_id: str, paths: list[Path], actor: str) -> int:
+    """Store the files and attach them (runs on the runner's db worker)."""
+    with ws.transaction() as session:
+        for path in paths:
+            add_asset_photo(session, blobs_dir=ws.blobs_dir, asset_id=asset_id, source=path, actor=actor)
+    return len(paths)
+
+
+def count(ws: Workspace, flt: AssetFilter) -> int:
+    with ws.session() as session:
+        return count_assets(session, flt)
+
+
+def project_counts(ws: Workspace, project_id: str) -> dict[tuple[str | None, str | None], int]:
+    with ws.session() as session:
+        return asset_counts(session, project_id)
+
+
+def pending(ws: Workspace) -> int:
+    with ws.session() as session:
+        return pending_count(session)
+
+
+def create(ws: Workspace, project_id: str, values: dict[str, str], actor: str) -> Saved:
+    with ws.transaction() as session:
+        result = create_asset(session, project_id=project_id, values=values, actor=actor)
+        asset = result.asset
+        return Saved(asset.id, asset.asset_tag, ["*"], result.warnings, UndoRecord(asset.id, asset.asset_tag, True))
+
+
+def update(ws: Workspace, asset_id: str, values: dict[str, str], actor: str) -> Saved:
+    with ws.transaction() as session:
+        before = snapshot(get_asset(session, asset_id))
+        result = update_asset(session, asset_id, values, actor=actor)
+        old_custom = before.get("custom_fields") or {}
+        restore = {
+            name: old_custom.get(name[len("custom.") :]) if name.startswith("custom.") else before.get(name)
+            for name in result.changed
+        }
+        undo = UndoRecord(asset_id, result.asset.asset_tag, False, restore) if result.changed else None
+        return Saved(asset_id, result.asset.asset_tag, result.changed, result.warnings, undo)
+
+
+def undo(ws: Workspace, record: UndoRecord, actor: str) -> None:
+    """Take a save back through the services, so the undo itself is journaled and syncs."""
+    with ws.transaction() as session:
+        if record.created:
+            delete_asset(session, record.asset_id, actor=actor)
+        else:
+            update_asset(session, record.asset_id, record.restore, actor=actor, allow_incomplete=True)
+
+
+def delete(ws: Workspace, asset_id: str, actor: str) -> str:
+    """Delete (tombstone) an asset; returns its tag."""
+    with ws.transaction() as session:
+        return delete_asset(session, asset_id, actor=actor).asset_tag

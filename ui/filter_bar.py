@@ -1,0 +1,86 @@
+"""The bar above the asset table: debounced full-text search, category, status and "needs attention"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from models import AssetStatus
+
+SEARCH_DELAY_MS = 150
+
+
+class FilterBar(QFrame):
+    """Emits `changed` with AssetFilter field values; typing is debounced so each keystroke costs nothing."""
+
+    changed = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterBar")
+        self.search = QLineEdit(self)
+        self.search.setObjectName("searchField")
+        self.search.setAccessibleName("Search assets")
+        self.search.setPlaceholderText("Search tag, serial, host, IP, model, person…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.category = QComboBox(self)
+        self.category.setAccessibleName("Category filter")
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.category.setMinimumContentsLength(12)
+        self.status = QComboBox(self)
+        self.status.setAccessibleName("Status filter")
+        self.status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.status.setMinimumContentsLength(9)
+        self.status.addItem("Any status", None)
+        for status in AssetStatus:
+            self.status.addItem(status.label, status)
+        self.attention = QCheckBox("Needs attention", self)
+        self.attention.setAccessibleName("Only assets that need attention")
+        self.attention.setToolTip("Missing required fields or a tag or serial used twice (Ctrl+Shift+A)")
+        self.count = QLabel(self)
+        self.count.setObjectName("filterChip")
+        self.count.setAccessibleName("Number of assets shown")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self.search, 3)
+        layout.addWidget(self.category, 1)
+        layout.addWidget(self.status, 1)
+        layout.addWidget(self.attention)
+        layout.addStretch(0)
+        layout.addWidget(self.count)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.emit_now)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.category.currentIndexChanged.connect(lambda _i: self.emit_now())
+        self.status.currentIndexChanged.connect(lambda _i: self.emit_now())
+        self.attention.toggled.connect(lambda _on: self.emit_now())
+
+    def set_categories(self, choices: list[tuple[str, str]]) -> None:
+        current = self.category.currentData()
+        self.category.blockSignals(True)
+        self.category.clear()
+        self.category.addItem("All categories", None)
+        for name, category_id in choices:
+            self.category.addItem(name, category_id)
+        self.category.setCurrentIndex(max(self.category.findData(current), 0))
+        self.category.blockSignals(False)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "text": self.search.text().strip(),
+            "category_id": self.category.currentData() or None,
+            "status": self.status.currentData(),
+            "needs_attention": self.attention.isChecked(),
+        }
+
+    def emit_now(self) -> None:
+        self._timer.stop()
+        self.changed.emit(self.values())
+
+    def show_count(self, shown: int) -> None:
+        self.count.setText(f"{shown:,} asset{'s' if shown != 1 else ''}")

@@ -1,0 +1,436 @@
+"""The technician's workspace: navigator, asset table and detail editor, with menus other features extend."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.asset_query import AssetFilter
+from app.assets import suggest_next_tag
+from app.db import Workspace
+from app.errors import CloseoutError, ValidationError
+from ui import asset_io, extensions, messages
+from ui.asset_editor import AssetEditor
+from ui.asset_table import COLUMNS, AssetTableModel
+from ui.filter_bar import FilterBar
+from ui.menus import build_menus
+from ui.navigator import Counts, NavigatorModel, Node
+from ui.quick_tag import QuickTag
+from ui.runner import Runner
+from ui.settings import DEFAULT_SITE, LAST_PROJECT, SOUND, TAG_PREFIX, Settings
+from ui.shortcuts import shortcuts_text
+from ui.theme import icon
+
+log = logging.getLogger(__name__)
+PENDING_REFRESH_MS = 15000
+
+
+class MainWindow(QMainWindow):
+    """Implements ui.extensions.ShellWindow for the feature installers."""
+
+    project_changed = Signal(str)
+    data_changed = Signal()
+
+    def __init__(self, workspace: Workspace, *, settings: Settings | None = None, runner: Runner | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.settings = settings or Settings()
+        self.runner = runner or Runner(self, on_unhandled=lambda exc: self.show_error("Background work failed", exc))
+        self.menus: dict[str, QMenu] = {}
+        self.actions_by_name: dict[str, QAction] = {}
+        self._project_id: str | None = None
+        self._node: Node | None = None
+        self._sized = False
+        self.setWindowTitle("Closeout[*]")
+        self.setObjectName("mainWindow")
+        self.resize(1440, 900)
+
+        self.navigator = NavigatorModel(workspace, self, icons=self._navigator_icons())
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("navigator")
+        self.tree.setAccessibleName("Navigator: clients, projects, sites and locations")
+        self.tree.setModel(self.navigator)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setMinimumWidth(220)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.selectionModel().selectionChanged.connect(self._navigator_selected)
+        self.navigator.counter = self._count_project
+
+        self.table_model = AssetTableModel(workspace, self)
+        self.table_model.attention_icon = lambda: icon("attention", color="#d97706")
+        self.table = QTableView(self)
+        self.table.setObjectName("assetTable")
+        self.table.setAccessibleName("Assets")
+        self.table.setModel(self.table_model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, (_key, _title, width) in enumerate(COLUMNS):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._row_selected)
+        self.table_model.total_changed.connect(self._total_changed)
+        self.table_model.counter = self._count_assets
+
+        self.filters = FilterBar(self)
+        self.filters.changed.connect(self._filters_changed)
+
+        self.editor = AssetEditor(workspace, self.runner, self.technician, self)
+        self.editor.saved.connect(self._asset_saved)
+        self.editor.undone.connect(self._asset_saved)
+        self.editor.notice.connect(lambda text: self.show_message(text, 6000))
+        self.editor.dirty_changed.connect(lambda dirty: self.setWindowModified(dirty))
+        self.quick = QuickTag(
+            self.editor,
+            confirm_leave=self.confirm_leave_edits,
+            sound_on=lambda: self.settings.get(SOUND),
+            tag_prefix=lambda: self.settings.get(TAG_PREFIX),
+        )
+
+        middle = QWidget(self)
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.setSpacing(0)
+        middle_layout.addWidget(self.filters)
+        middle_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([290, 710, 440])
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(lambda _pos, _index: setattr(self, "_sized", True))
+        self.setCentralWidget(self.splitter)
+
+        self.pending_label = QLabel(self)
+        self.pending_label.setAccessibleName("Changes waiting to sync")
+        self.technician_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.pending_label)
+        self.statusBar().addPermanentWidget(self.technician_label)
+        self._pending_timer = QTimer(self)
+        self._pending_timer.timeout.connect(self.refresh_pending)
+        self._pending_timer.start(PENDING_REFRESH_MS)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_after_save)
+
+        build_menus(self)
+        self.data_changed.connect(self.reload)
+        self.navigator.reload()
+        self.tree.expandToDepth(1)
+        self.filters.set_categories(asset_io.categories(self.workspace))
+        self._select_initial_project()
+        self.refresh_pending()
+        extensions.install_all(self)
+        QTimer.singleShot(0, self.offer_draft)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._sized:  # until the user drags a splitter handle, keep the panes in proportion
+            self._size_panes()
+
+    def _size_panes(self) -> None:
+        width = self.centralWidget().width() if self.centralWidget() else self.width()
+        self.splitter.setSizes([290, max(width - 290 - 470, 400), 470])
+
+    # -- ShellWindow -------------------------------------------------------------------------------------------
+    def current_project_id(self) -> str | None:
+        return self._project_id
+
+    def technician(self) -> str:
+        return self.settings.technician()
+
+    def show_error(self, title: str, error: BaseException | str) -> None:
+        messages.show_error(self, title, error)
+
+    def show_message(self, text: str, timeout_ms: int = 4000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def as_widget(self) -> QWidget:
+        return self
+
+    # -- loading -----------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Reload every view from the workspace (after sync, import, or F5)."""
+        node = self._node
+        self.navigator.reload()
+        self.tree.expandToDepth(1)
+        if node is not None:
+            self._select_node(node)
+        self.filters.set_categories(asset_io.categories(self.workspace))
+        self.table_model.reload()
+        if self.editor.asset is not None and not self.editor.dirty:
+            try:
+                self.editor.open_asset(self.editor.asset.id)
+            except CloseoutError:
+                self.editor.clear()
+        self.refresh_pending()
+
+    def refresh_pending(self) -> None:
+        """Count the outbox on the db worker; the label follows when the count arrives."""
+        self.technician_label.setText(f"Technician: {self.technician()}")
+        self.runner.run(lambda _ctx: asset_io.pending(self.workspace), on_success=self._show_pending)
+
+    def _show_pending(self, count: int) -> None:
+        self.pending_label.setText(
+            "All changes synced" if count == 0 else f"{count:,} change{'s' if count != 1 else ''} waiting to sync"
+        )
+
+    def _count_assets(self, flt: AssetFilter, done: Callable[[int], None]) -> None:
+        self.runner.run(lambda _ctx: asset_io.count(self.workspace, flt), on_success=done)
+
+    def _count_project(self, project_id: str, done: Callable[[Counts], None]) -> None:
+        self.runner.run(lambda _ctx: asset_io.project_counts(self.workspace, project_id), on_success=done)
+
+    def _select_initial_project(self) -> None:
+        wanted = self.settings.get(LAST_PROJECT)
+        index = self.navigator.find("project", wanted) if wanted else QModelIndex()
+        if not index.isValid():
+            client = self.navigator.index(0, 0)
+            index = self.navigator.index(0, 0, client) if client.isValid() else QModelIndex()
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+
+    def _select_node(self, node: Node) -> None:
+        index = self.navigator.find(node.kind, node.id, node.project_id)
+        if index.isValid():
+            self.tree.selectionModel().blockSignals(True)
+            self.tree.setCurrentIndex(index)
+            self.tree.selectionModel().blockSignals(False)
+            self.tree.scrollTo(index)  # also expands the folded parents
+
+    def _navigator_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        node = self.navigator.node(indexes[0]) if indexes else None
+        self._node = node
+        project_id = node.project_id if node else None
+        if node is not None and node.kind == "client":
+            project_id = self._project_id if self._project_id else None
+        if project_id != self._project_id and project_id is not None:
+            self._project_id = project_id
+            self.editor.set_project(project_id)
+            self.settings.set(LAST_PROJECT, project_id)
+            self.project_changed.emit(project_id)
+        self.editor.defaults.pop("location_id", None)
+        if node is not None and node.site_id:
+            self.editor.defaults["site_id"] = node.site_id
+            if node.location_id:
+                self.editor.defaults["location_id"] = node.location_id
+        else:
+            self._apply_default_site()
+        flt = AssetFilter(
+            project_id=node.project_id if node else None,
+            client_id=node.client_id if node else None,
+            site_id=node.site_id if node and node.kind == "site" else None,
+            location_id=node.location_id if node else None,
+            **self.filters.values(),
+        )
+        self.table_model.set_filter(flt)
+
+    def _apply_default_site(self) -> None:
+        wanted = self.settings.get(DEFAULT_SITE).strip().lower()
+        self.editor.defaults.pop("site_id", None)
+        if wanted and self.editor.client_id:
+            for name, site_id in asset_io.sites(self.workspace, self.editor.client_id):
+                if name.lower() == wanted:
+                    self.editor.defaults["site_id"] = site_id
+
+    def _filters_changed(self, values: dict[str, Any]) -> None:
+        self.table_model.update_filter(**values)
+
+    def _total_changed(self, total: int) -> None:
+        self.filters.show_count(total)
+
+    def _row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.table_model.row_at(current.row()) if current.isValid() else None
+        if row is None or (self.editor.asset is not None and self.editor.asset.id == row.id):
+            return
+        if self.editor.dirty and not self.confirm_leave_edits():
+            return
+        self.editor.open_asset(row.id)
+
+    def _asset_saved(self, asset_id: str) -> None:
+        self._saved_id = asset_id
+        self._refresh_timer.start()
+
+    def _refresh_after_save(self) -> None:
+        """Refresh the list, counts and outbox after a save, once, after the confirmation has shown."""
+        self.navigator.refresh_counts()
+        self.table_model.reload()
+        row = self.table_model.row_of(getattr(self, "_saved_id", ""))
+        if row >= 0:
+            self.table.selectionModel().blockSignals(True)
+            self.table.selectRow(row)
+            self.table.selectionModel().blockSignals(False)
+        self.refresh_pending()
+
+    # -- commands ----------------------------------------------------------------------------------------------
+    def confirm_leave_edits(self) -> bool:
+        """Ask about unsaved edits: True when it is fine to move on (saved or discarded)."""
+        if not self.editor.dirty:
+            return True
+        what = self.editor.new_tag or (self.editor.asset.tag if self.editor.asset else "this asset")
+        answer = messages.ask_save_changes(self, f"{what} has changes that are not saved. Save them?")
+        if answer == messages.Answer.SAVE:
+            return self.editor.save() is not None
+        if answer == messages.Answer.DISCARD:
+            self.editor.revert()
+            return True
+        return False
+
+    def offer_draft(self) -> None:
+        """After a crash, offer the fields that were typed but not saved."""
+        draft = self.editor.drafts.load()
+        if draft is None:
+            return
+        question = f"Closeout closed before {draft.tag or 'an asset'} was saved. Restore the fields you had typed?"
+        if not messages.ask_yes_no(self, "Unsaved fields", question):
+            self.editor.drafts.clear()
+            return
+        try:
+            self.editor.restore_draft(draft)
+        except CloseoutError as exc:
+            self.editor.drafts.clear()
+            messages.show_error(self, "The unsaved fields could not be restored", exc)
+
+    def start_quick_tag(self) -> None:
+        self.editor.focus_tag()
+        self.show_message("Quick tag: scan or type a tag and press Enter.", 5000)
+
+    def new_with_next_tag(self) -> None:
+        if not self.editor.client_id or not self.confirm_leave_edits():
+            return
+        with self.workspace.session() as session:
+            tag = suggest_next_tag(session, self.editor.client_id)
+        self.quick.scan(tag)
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.search.selectAll()
+
+    def _focus(self, name: str) -> None:
+        target = {"focus_navigator": self.tree, "focus_table": self.table, "focus_editor": self.editor.tag_field}
+        target[name].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def add_photo(self) -> None:
+        self.editor.tabs.setCurrentWidget(self.editor.photos)
+        self.editor.photos.choose_files()
+
+    def change_tag(self) -> None:
+        asset = self.editor.asset
+        if asset is None:
+            return
+        text, ok = QInputDialog.getText(self, "Change tag", f"New tag for {asset.tag}:", text=asset.tag)
+        if not ok or not text.strip():
+            return
+        try:
+            saved = asset_io.update(self.workspace, asset.id, {"asset_tag": text}, self.technician())
+        except ValidationError as exc:
+            messages.show_error(self, "Tag not changed", exc)
+            return
+        except CloseoutError as exc:
+            messages.show_error(self, "Tag not changed", exc)
+            return
+        if saved.undo is not None:
+            self.editor.undo_stack.append(saved.undo)
+        self.editor.open_asset(asset.id)
+        self.editor.flash(f"{asset.tag} is now {saved.tag}.", "ok")
+        self._asset_saved(asset.id)
+
+    def delete_asset(self) -> None:
+        asset = self.editor.asset
+        if asset is None:
+            return
+        question = f"Delete {asset.tag}? It disappears from the list and, after the next sync, everywhere."
+        if not messages.ask_yes_no(self, "Delete asset", question):
+            return
+        try:
+            asset_io.delete(self.workspace, asset.id, self.technician())
+        except CloseoutError as exc:
+            messages.show_error(self, "Not deleted", exc)
+            return
+        self.editor.undo_stack = [r for r in self.editor.undo_stack if r.asset_id != asset.id]
+        self.editor.clear()
+        self.editor.flash(f"Deleted {asset.tag}.", "ok")
+        self._asset_saved(asset.id)
+
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, asset_io.sites(self.workspace, self.editor.client_id or ""), self)
+        if dialog.exec():
+            self._apply_default_site()
+            self.refresh_pending()
+
+    def set_theme(self, choice: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from ui.settings import THEME
+        from ui.theme import apply_theme
+
+        self.settings.set(THEME, choice)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.settings, choice)
+        self.refresh_icons()
+
+    def refresh_icons(self) -> None:
+        """Icons are tinted for the theme: draw them again after a theme change."""
+        for action in self.actions_by_name.values():
+            name = action.property("iconName")
+            if name:
+                action.setIcon(icon(str(name)))
+        self.navigator.icons = self._navigator_icons()
+        node = self._node
+        self.navigator.reload()
+        self.tree.expandToDepth(1)
+        if node is not None:
+            self._select_node(node)
+
+    @staticmethod
+    def _navigator_icons() -> dict[str, QIcon]:
+        return {name: icon(name) for name in ("client", "project", "site", "location", "rack")}
+
+    def show_shortcuts(self) -> None:
+        messages.show_info(self, "Keyboard shortcuts", shortcuts_text(self.actions_by_name))
+
+    def show_about(self) -> None:
+        messages.show_info(self, "About Closeout", "Closeout: asset tagging and activation closeout for MSPs.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_leave_edits():
+            event.ignore()
+            return
+        self.runner.wait()  # counts still on their way would land in a closed window
+        self.settings.sync()
+        event.accept()

@@ -1,0 +1,81 @@
+"""Typed options over QSettings (Picard-style): each option knows its key, type and default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QSettings
+
+from app.cli import default_actor
+
+T = TypeVar("T")
+
+ORGANIZATION = "Closeout"
+APPLICATION = "Closeout"
+#: Bump with an upgrade function in UPGRADES when a key changes meaning.
+CONFIG_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Option(Generic[T]):
+    """One preference: `settings.get(OPTION)` / `settings.set(OPTION, value)`."""
+
+    key: str
+    default: T
+
+    def read(self, store: QSettings) -> T:
+        raw: Any = store.value(self.key, self.default)
+        if isinstance(self.default, bool):
+            if isinstance(raw, str):
+                return raw.strip().lower() in ("1", "true", "yes", "on")  # type: ignore[return-value]
+            return bool(raw)  # type: ignore[return-value]
+        if isinstance(self.default, int):
+            try:
+                return int(raw)  # type: ignore[return-value]
+            except (TypeError, ValueError):
+                return self.default
+        return str(raw if raw is not None else "")  # type: ignore[return-value]
+
+
+TECHNICIAN = Option("technician/name", "")
+DEFAULT_SITE = Option("technician/default_site", "")
+TAG_PREFIX = Option("tagging/prefix_override", "")
+SERVER_URL = Option("sync/server_url", "http://127.0.0.1:8765")
+CA_BUNDLE = Option("sync/ca_bundle", "")
+THEME = Option("ui/theme", "system")
+SOUND = Option("ui/sound", True)
+LAST_PROJECT = Option("ui/last_project", "")
+LAST_CATEGORY = Option("tagging/last_category", "")
+THEMES = ("light", "dark", "system")
+
+
+class Settings:
+    """The user's preferences; pass a QSettings to keep tests away from the real user's file."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else QSettings(ORGANIZATION, APPLICATION)
+        self._upgrade()
+
+    def get(self, option: Option[T]) -> T:
+        return option.read(self.store)
+
+    def set(self, option: Option[T], value: T) -> None:
+        self.store.setValue(option.key, value)
+
+    def sync(self) -> None:
+        self.store.sync()
+
+    def technician(self) -> str:
+        """Who is tagging: the name from the settings, else the login name."""
+        return self.get(TECHNICIAN).strip() or default_actor()
+
+    def _upgrade(self) -> None:
+        version = int(self.store.value("config/version", 0) or 0)
+        for target in range(version + 1, CONFIG_VERSION + 1):
+            UPGRADES.get(target, lambda _s: None)(self.store)
+        if version != CONFIG_VERSION:
+            self.store.setValue("config/version", CONFIG_VERSION)
+
+
+UPGRADES: dict[int, Any] = {}

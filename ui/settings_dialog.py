@@ -1,0 +1,114 @@
+"""The settings dialog: who is tagging, where, the tag prefix, the sync server and the look."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.settings import CA_BUNDLE, DEFAULT_SITE, SERVER_URL, SOUND, TAG_PREFIX, TECHNICIAN, THEME, THEMES, Settings
+
+
+class SettingsDialog(QDialog):
+    """Edits the QSettings-backed options; OK writes them, Cancel leaves them alone."""
+
+    def __init__(self, settings: Settings, sites: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self.technician = QLineEdit(settings.get(TECHNICIAN), self)
+        self.technician.setPlaceholderText(settings.technician())
+        self.technician.setAccessibleName("Technician name")
+        self.site = QComboBox(self)
+        self.site.setEditable(True)
+        self.site.setAccessibleName("Default site")
+        self.site.addItem("")
+        for name, _site_id in sites:
+            self.site.addItem(name)
+        self.site.setCurrentText(settings.get(DEFAULT_SITE))
+        self.prefix = QLineEdit(settings.get(TAG_PREFIX), self)
+        self.prefix.setAccessibleName("Tag prefix")
+        self.prefix.setPlaceholderText("e.g. NWD-  (added when only digits are scanned)")
+        self.server = QLineEdit(settings.get(SERVER_URL), self)
+        self.server.setAccessibleName("Server address")
+        self.ca_bundle = QLineEdit(settings.get(CA_BUNDLE), self)
+        self.ca_bundle.setAccessibleName("CA bundle")
+        self.ca_bundle.setPlaceholderText("System certificates")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        ca_row = QHBoxLayout()
+        ca_row.setContentsMargins(0, 0, 0, 0)
+        ca_row.addWidget(self.ca_bundle, 1)
+        ca_row.addWidget(browse)
+        ca_box = QWidget(self)
+        ca_box.setLayout(ca_row)
+        self.theme = QComboBox(self)
+        self.theme.setAccessibleName("Theme")
+        for choice in THEMES:
+            self.theme.addItem("Follow the system" if choice == "system" else choice.capitalize(), choice)
+        self.theme.setCurrentIndex(max(self.theme.findData(settings.get(THEME)), 0))
+        self.sound = QCheckBox("Beep when an asset is saved", self)
+        self.sound.setChecked(settings.get(SOUND))
+
+        form = QFormLayout()
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(8)
+        for title, rows in (
+            ("ON SITE", (("Technician name", self.technician), ("Default site", self.site),
+                         ("Tag prefix", self.prefix))),
+            ("SYNC", (("Server address", self.server), ("CA bundle", ca_box))),
+            ("LOOK AND SOUND", (("Theme", self.theme), ("", self.sound))),
+        ):  # fmt: skip
+            heading = QLabel(title, self)
+            heading.setObjectName("sectionTitle")
+            form.addRow(heading)
+            for label, widget in rows:
+                form.addRow(label, widget)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.addLayout(form)
+        layout.addSpacing(8)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+
+    def _browse(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(self, "CA bundle", "", "Certificates (*.pem *.crt);;All files (*)")
+        if name:
+            self.ca_bundle.setText(name)
+
+    def accept(self) -> None:
+        s = self.settings
+        s.set(TECHNICIAN, self.technician.text().strip())
+        s.set(DEFAULT_SITE, self.site.currentText().strip())
+        s.set(TAG_PREFIX, self.prefix.text().strip().upper())
+        s.set(SERVER_URL, self.server.text().strip() or SERVER_URL.default)
+        s.set(CA_BUNDLE, self.ca_bundle.text().strip())
+        theme = str(self.theme.currentData())
+        changed_theme = theme != s.get(THEME)
+        s.set(THEME, theme)
+        s.set(SOUND, self.sound.isChecked())
+        s.sync()
+        if changed_theme:
+            from PySide6.QtWidgets import QApplication
+
+            from ui.theme import apply_theme
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, s, theme)
+        super().accept()
