@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bundle bench clean setup
+.PHONY: run test lint bundle bench clean setup server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,16 @@ lint: $(STAMP)
 bundle: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
 
+server: $(STAMP)
+	$(BIN)/closeout-server init
+	$(BIN)/closeout-server serve
+
 bench: $(STAMP)
 	$(BIN)/python bench/store.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/ui.py
+	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/excel.py
+	$(BIN)/python bench/pdf.py
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
