@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import coerce_custom_value, field_definitions, find_category, missing_required
 from app.errors import AmbiguousError, NotFoundError, ValidationError
-from app.journal import CUSTOM_PREFIX, record_create, record_delete, record_update
+from app.journal import CUSTOM_PREFIX, record_create, record_delete, record_restore, record_update
 from app.projects import ensure_open, find_location, find_site, get_project
 from app.search import index_assets
 from app.validation import (
@@ -407,6 +407,16 @@ def update_asset(
         if not cleaned["asset_tag"]:
             raise ValidationError({"asset_tag": "An asset must keep a tag."})
         _check_tag_free(session, client.id, cleaned["asset_tag"], asset.id)
+    if (
+        "site_id" in cleaned
+        and "location_id" not in cleaned
+        and asset.location_id is not None
+        and cleaned["site_id"] != asset.site_id
+    ):
+        # A move to another site: the old room or rack is not at the new site, so it goes with the move.
+        location = session.get(Location, asset.location_id)
+        if location is None or location.site_id != cleaned["site_id"]:
+            cleaned["location_id"] = None
     old_serial, old_tag = asset.serial, asset.asset_tag
     changed = record_update(session, asset, cleaned, actor)
     if not changed:
@@ -427,6 +437,21 @@ def delete_asset(session: Session, asset_id: str, *, actor: str) -> Asset:
     record_delete(session, asset, actor)
     index_assets(session, [asset])
     refresh_attention(session, asset.client_id, [asset])
+    return asset
+
+
+def restore_asset(session: Session, asset_id: str, *, actor: str) -> Asset:
+    """Bring a deleted asset back (undo of a delete). Its tag must still be free within the client."""
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        raise NotFoundError("That asset no longer exists.")
+    if asset.deleted_at is None:
+        return asset
+    ensure_open(get_project(session, asset.project_id))
+    _check_tag_free(session, asset.client_id, asset.asset_tag, asset.id)
+    record_restore(session, asset, actor)
+    index_assets(session, [asset])
+    refresh_attention(session, asset.client_id, [asset], serials=[asset.serial], tags=[asset.asset_tag])
     return asset
 
 

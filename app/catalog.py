@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,15 +187,31 @@ def ensure_default_categories(session: Session, actor: str = "system") -> list[C
     for position, spec in enumerate(DEFAULT_CATEGORIES):
         if spec.code in existing:
             continue
-        created.append(create_category(session, spec, actor=actor, position=position))
+        created.append(create_category(session, spec, actor=actor, position=position, stable_ids=True))
     return created
 
 
-def create_category(session: Session, spec: CategorySpec, *, actor: str, position: int = 0) -> Category:
+# Default categories get the same ids on every device, so that two technicians who each start a workspace offline
+# sync one "Server" category, not two. Categories made by users get fresh UUIDv7 ids.
+DEFAULT_CATEGORY_NAMESPACE = uuid.UUID("5d1b3c8e-7f0a-4c36-9a55-0c1053c0de00")
+
+
+def default_category_id(code: str, field_key: str | None = None) -> str:
+    name = f"category:{code}" if field_key is None else f"field:{code}:{field_key}"
+    return str(uuid.uuid5(DEFAULT_CATEGORY_NAMESPACE, name))
+
+
+def create_category(
+    session: Session, spec: CategorySpec, *, actor: str, position: int = 0, stable_ids: bool = False
+) -> Category:
+    """Create a category and its configuration fields; `stable_ids` gives the shared ids of a default category."""
     category = Category(code=spec.code, name=spec.name, icon=spec.icon, position=position)
+    if stable_ids:
+        category.id = default_category_id(spec.code)
     record_create(session, category, actor)
     for index, f in enumerate(spec.fields):
         definition = FieldDefinition(
+            **({"id": default_category_id(spec.code, f.key)} if stable_ids else {}),
             category_id=category.id,
             key=f.key,
             label=f.label,

@@ -18,6 +18,7 @@ class Asset(SyncedEntity):
         Index("ix_assets_client_tag", "client_id", "asset_tag"),
         Index("ix_assets_client_serial", "client_id", "serial"),
         Index("ix_assets_project_tag", "project_id", "asset_tag"),
+        Index("ix_assets_project_place", "project_id", "deleted_at", "site_id", "location_id"),
     )
     entity_name = "asset"
     journal_exempt: ClassVar[frozenset[str]] = frozenset({"attention", "needs_attention"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, SyncedEntity, utcnow
@@ -17,6 +17,7 @@ class ChangeSet(Base):
     __table_args__ = (
         Index("ix_change_sets_entity", "entity", "entity_id"),
         Index("ix_change_sets_pending", "pushed_at", "id"),
+        Index("ix_change_sets_outbox", "id", sqlite_where=text("pushed_at IS NULL AND origin = 'local'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
+import app.signoff  # noqa: F401  (registers the guard that keeps signed signoffs unchanged, also during sync)
 from app.assets import refresh_attention
 from app.journal import CUSTOM_PREFIX, decode, encode, to_plain
 from app.search import index_assets

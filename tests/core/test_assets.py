@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from app.assets import create_asset, delete_asset, find_by_tag, suggest_next_tag, update_asset
-from app.catalog import ensure_default_categories
-from app.db import Workspace
+from app.assets import create_asset, delete_asset, find_by_tag, restore_asset, suggest_next_tag, update_asset
+from app.catalog import ensure_default_categories, field_definitions, list_categories
+from app.db import Workspace, open_workspace
 from app.errors import ReadOnlyError, ValidationError
 from app.journal import history, pending_count
 from app.projects import create_client, create_location, create_project, create_site, update_project
@@ -208,3 +209,55 @@ def test_a_failed_save_leaves_nothing_behind(acme: Setup) -> None:
     with acme.ws.session() as s:
         assert s.scalar(select(ChangeSet.id).order_by(ChangeSet.id.desc()).limit(1)) == before
         assert s.scalars(select(Asset)).first() is None
+
+
+def test_moving_an_asset_to_another_site_drops_the_old_sites_room(acme: Setup) -> None:
+    asset = _create(acme, tag="AC-0101", category="other", location="Server room / Rack 1")
+    assert asset.location_id == acme.rack_id
+    with acme.ws.transaction() as s:
+        other = create_site(s, client_id=acme.client_id, name="Warehouse", actor="lead")
+        result = update_asset(s, asset.id, {"site": "Warehouse"}, actor="alex")
+        assert result.asset.site_id == other.id
+        assert result.asset.location_id is None
+        assert set(result.changed) == {"site_id", "location_id"}
+    with acme.ws.session() as s:
+        fields = {e.field for e in history(s, "asset", asset.id)}
+    assert {"site_id", "location_id"} <= fields
+
+
+def test_a_deleted_asset_is_restored_with_its_tag_unless_the_tag_was_reused(acme: Setup) -> None:
+    first = _create(acme, tag="AC-0201", category="other")
+    with acme.ws.transaction() as s:
+        delete_asset(s, first.id, actor="alex")
+        restored = restore_asset(s, first.id, actor="alex")
+        assert restored.deleted_at is None
+    with acme.ws.session() as s:
+        assert find_by_tag(s, acme.client_id, "AC-0201") is not None
+        deleted_at = [(e.op, e.new_value) for e in history(s, "asset", first.id) if e.field == "deleted_at"]
+    assert len(deleted_at) == 2 and {op for op, _ in deleted_at} == {"delete", "update"}
+    assert any(value is None for _, value in deleted_at)
+    with acme.ws.transaction() as s:
+        delete_asset(s, first.id, actor="alex")
+    second = _create(acme, tag="AC-0201", category="other")
+    with acme.ws.transaction() as s, pytest.raises(ValidationError, match="already on"):
+        restore_asset(s, first.id, actor="alex")
+    assert second.id != first.id
+
+
+def test_default_categories_have_the_same_ids_in_every_workspace(tmp_path: Path) -> None:
+    ids = []
+    for name in ("a", "b"):
+        ws = open_workspace(tmp_path / name, create=True)
+        try:
+            with ws.transaction() as s:
+                ensure_default_categories(s)
+            with ws.session() as s:
+                ids.append(
+                    sorted(
+                        (c.code, c.id, tuple(sorted(d.id for d in field_definitions(s, c.id))))
+                        for c in list_categories(s)
+                    )
+                )
+        finally:
+            ws.close()
+    assert ids[0] == ids[1] and len(ids[0]) >= 10
