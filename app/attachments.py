@@ -7,13 +7,15 @@ import mimetypes
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assets import get_asset
-from app.errors import ValidationError
+from app.errors import NotFoundError, ValidationError
 from app.journal import record_create, record_delete
 from app.projects import ensure_open, get_project
 from models import Attachment, AttachmentKind
@@ -36,28 +38,54 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def store_blob(blobs_dir: Path, source: Path) -> str:
-    """Copy a file into the blob store (once per content) and return its SHA-256.
-
-    The copy goes to a temporary file that is fsynced and renamed into place, so a power cut never leaves a
-    half-written blob under a valid name.
-    """
-    sha = file_sha256(source)
-    target = blob_path(blobs_dir, sha)
-    if target.exists():
-        return sha
+def _write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a blob to a temporary file that is fsynced and renamed into place, so a power cut never leaves a
+    half-written blob under a valid name."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            shutil.copyfileobj(src, out)
+        with os.fdopen(fd, "wb") as out:
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp_name, target)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def store_blob(blobs_dir: Path, source: Path) -> str:
+    """Copy a file into the blob store (once per content) and return its SHA-256."""
+    sha = file_sha256(source)
+    target = blob_path(blobs_dir, sha)
+    if not target.exists():
+
+        def copy(out: BinaryIO) -> None:
+            with source.open("rb") as src:
+                shutil.copyfileobj(src, out)
+
+        _write_atomically(target, copy)
     return sha
+
+
+def store_bytes(blobs_dir: Path, data: bytes) -> str:
+    """Put bytes (a drawn signature, a downloaded attachment) into the blob store once; return their SHA-256."""
+    sha = hashlib.sha256(data).hexdigest()
+    target = blob_path(blobs_dir, sha)
+    if not (target.exists() and target.stat().st_size == len(data)):
+        _write_atomically(target, lambda out: out.write(data))
+    return sha
+
+
+def read_blob(blobs_dir: Path, sha256: str) -> bytes:
+    """The blob's bytes, checked against its name so a damaged file is never passed on as genuine."""
+    path = blob_path(blobs_dir, sha256)
+    if not path.exists():
+        raise NotFoundError(f"The stored file {sha256[:12]}… is missing from this workspace.")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise NotFoundError(f"The stored file {sha256[:12]}… is damaged (its content no longer matches its name).")
+    return data
 
 
 def is_photo(path: Path) -> bool:

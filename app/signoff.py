@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Mapper, Session
 
-from app.attachments import list_attachments
+from app.attachments import list_attachments, read_blob
 from app.errors import NotFoundError, ReadOnlyError, ValidationError
 from app.golive import ENTRY_CONDITIONS, get_call, list_actions, services_of
 from app.journal import journaled_fields, record_create, record_update, to_plain
 from app.projects import ensure_open, get_project
-from app.signoff_files import attach, guess_mime, read_blob
+from app.signoff_files import attach, guess_mime
 from models import (
     ActivationProject,
     Attachment,

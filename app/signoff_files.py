@@ -1,56 +1,19 @@
-"""Signature images and scans kept in the workspace's content-addressed blob store (app.attachments' layout).
-
-app.attachments stores files from disk; a signature pad hands over bytes, so this adds the bytes variant.
-"""
+"""Signature images and scans kept in the workspace's content-addressed blob store (see app.attachments)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.attachments import blob_path
-from app.errors import NotFoundError
+from app.attachments import store_bytes
 from app.journal import record_create
 from models import Attachment, AttachmentKind
 
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def store_blob(blobs_dir: Path, data: bytes) -> str:
-    """Write `data` once (atomically) and return its SHA-256; storing the same bytes again is free."""
-    digest = sha256_hex(data)
-    path = blob_path(blobs_dir, digest)
-    if path.exists() and path.stat().st_size == len(data):
-        return digest
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return digest
-
-
-def read_blob(blobs_dir: Path, sha256: str) -> bytes:
-    """The blob's bytes, checked against its name so a damaged file is never passed on as genuine."""
-    path = blob_path(blobs_dir, sha256)
-    if not path.exists():
-        raise NotFoundError(f"The stored file {sha256[:12]}… is missing from this workspace.")
-    data = path.read_bytes()
-    if sha256_hex(data) != sha256:
-        raise NotFoundError(f"The stored file {sha256[:12]}… is damaged (its content no longer matches its name).")
-    return data
 
 
 def attach(
@@ -66,7 +29,7 @@ def attach(
     actor: str,
 ) -> Attachment:
     """Store the bytes and record an Attachment row pointing at them."""
-    digest = store_blob(blobs_dir, data)
+    digest = store_bytes(blobs_dir, data)
     row = Attachment(
         sha256=digest,
         owner_entity=owner_entity,
