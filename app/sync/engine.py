@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from app.attachments import store_bytes as store_blob
 from app.db import Workspace, meta_value, set_meta_value
 from app.journal import pending_count
-from app.signoff_files import store_blob
 from app.sync import credentials
 from app.sync.apply import apply_rows, stage_rows, staged_rows
 from app.sync.errors import SignInRequired, SyncBusy, SyncError

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from app.attachments import blob_path
 from app.journal import decode
-from app.signoff_files import blob_path
 from app.sync.transport import Transport
 from models import ChangeSet, RejectedChange, utcnow
 from models.wire import PAGE_SIZE, Mutation, PushResponse

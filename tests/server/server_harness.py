@@ -134,10 +134,10 @@ def make_settings(tmp: Path, database_url: str) -> Settings:
 def seed_tenant_via_device(server: LiveServer, home: Path, user: str, code: str) -> dict[str, str]:
     """A real workspace of `user` creates a client, a project, an asset and an attachment, then syncs."""
     from app.assets import create_asset
+    from app.attachments import store_bytes as store_blob
     from app.db import open_workspace
     from app.journal import record_create
     from app.projects import create_client, create_project
-    from app.signoff_files import store_blob
     from app.sync import engine as sync_engine
     from models import Attachment
 
