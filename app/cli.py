@@ -107,12 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="actor", metavar="NAME", help="who is making the changes (default: $USER)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # the module exists but something it needs is missing: a real error
-                raise
-            continue
+        module = importlib.import_module(name)
         module.register(sub)
     return parser
 

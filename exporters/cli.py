@@ -13,10 +13,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = sub.add_parser("export", help="write a workbook or a PDF")
     export_verbs = export.add_subparsers(dest="format", metavar="FORMAT", required=True)
     for name in FORMAT_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+        module = importlib.import_module(name)
         module.register(export_verbs, sub)
