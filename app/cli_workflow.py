@@ -62,6 +62,16 @@ def _when(text: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _shown(value: datetime | str | None) -> str:
+    """A moment as people read it: local date, hour and minute with the zone; "—" when there is none."""
+    if not value:
+        return "—"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
 def _day(text: str | None) -> date | None:
     if not text:
         return None
@@ -94,7 +104,7 @@ def cmd_kt_show(ctx: Context, args: argparse.Namespace) -> int:
         covered, topics, acked, people = kt_progress(kt)
 
     def human() -> None:
-        _kv([("Scheduled", data["scheduled_at"] or "—"), ("Held", data["held_at"] or "—"),
+        _kv([("Scheduled", _shown(data["scheduled_at"])), ("Held", _shown(data["held_at"])),
              ("Presenter", data["presenter"] or "—"), ("Topics covered", f"{covered} of {topics}"),
              ("Acknowledged", f"{acked} of {people} attendees")])  # fmt: skip
         for t in data["topics"]:
@@ -114,7 +124,7 @@ def cmd_kt_schedule(ctx: Context, args: argparse.Namespace) -> int:
     assert when is not None
     with ctx.transaction() as s:
         schedule_kt(s, pid, when=when, presenter=args.presenter, actor=ctx.actor)
-    print(f"Knowledge transfer scheduled for {when.isoformat()}.")
+    print(f"Knowledge transfer scheduled for {_shown(when)}.")
     return 0
 
 
@@ -123,7 +133,7 @@ def cmd_kt_hold(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.transaction() as s:
         kt = hold_kt(s, pid, held_at=_when(args.at), presenter=args.presenter, actor=ctx.actor)
         held = kt.held_at
-    print(f"Knowledge transfer recorded as held at {held.isoformat() if held else ''}.")
+    print(f"Knowledge transfer recorded as held at {_shown(held)}.")
     return 0
 
 
@@ -191,8 +201,8 @@ def cmd_golive_show(ctx: Context, args: argparse.Namespace) -> int:
         }
 
     def human() -> None:
-        _kv([("Project", f"{data['project']} ({data['status']})"), ("Scheduled", data["scheduled_at"] or "—"),
-             ("Held", data["held_at"] or "—"), ("Actual go-live", data["actual_go_live"] or "—"),
+        _kv([("Project", f"{data['project']} ({data['status']})"), ("Scheduled", _shown(data["scheduled_at"])),
+             ("Held", _shown(data["held_at"])), ("Actual go-live", data["actual_go_live"] or "—"),
              ("Satisfaction", data["satisfaction"] or "—"), ("Adoption", data["adoption_rate"] or "—")])  # fmt: skip
         for name, live in data["services_live"].items():
             print(f"  [{'x' if live else ' '}] {name}")
@@ -326,7 +336,9 @@ def cmd_signoff_list(ctx: Context, args: argparse.Namespace) -> int:
              "content_sha256": v.content_sha256, "intact": verify_signoff(v)}
             for v in list_signoffs(s, find_project(s, args.project).id)
         ]  # fmt: skip
-    rows = [[d["version"], d["status"], d["signer"], d["signed_at"], "yes" if d["intact"] else "NO"] for d in data]
+    rows = [
+        [d["version"], d["status"], d["signer"], _shown(d["signed_at"]), "yes" if d["intact"] else "NO"] for d in data
+    ]
     ctx.emit(data, lambda: print_table(["Version", "Status", "Signer", "Signed at", "Intact"], rows))
     return 0
 

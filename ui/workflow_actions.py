@@ -1,22 +1,21 @@
-"""Plugs the closeout workflow into the main window: project menu dialogs, closure, KPIs and the PDF exports."""
+"""Plugs the closeout workflow into the main window: project menu dialogs, closure, KPIs and the PDF exports.
+
+The dialogs, QtCharts and the PDF exporters (reportlab) are imported when first used, not at start-up.
+"""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from app.closure import close_project, closure_report
 from app.projects import get_project
-from exporters.pdf_cli import export_pdf
-from ui.golive_dialog import GoLiveDialog
-from ui.handover_dialog import KnowledgeTransferDialog
-from ui.kpi_dashboard import KpiDashboard
 from ui.messages import ask_yes_no, show_info
 from ui.runner import JobContext
-from ui.signoff_dialog import SignoffDialog
 
 if TYPE_CHECKING:
     from ui.extensions import ShellWindow
@@ -70,10 +69,12 @@ class WorkflowActions:
             self.window.show_error("Closeout", "Select a project first.")
         return project_id
 
-    def _open(self, cls: Any) -> QDialog | None:
+    def _open(self, module: str, name: str) -> QDialog | None:
+        """Open the dialog class `name` of ui module `module` (imported on first use) for the current project."""
         project_id = self._project()
         if project_id is None:
             return None
+        cls = getattr(importlib.import_module(module), name)
         dialog = cls(self.window.workspace, project_id, self.window.technician(), self.window.runner,
                      self.window.as_widget())  # fmt: skip
         if hasattr(dialog, "saved"):
@@ -85,15 +86,17 @@ class WorkflowActions:
         return dialog  # type: ignore[no-any-return]
 
     def open_kt(self) -> QDialog | None:
-        return self._open(KnowledgeTransferDialog)
+        return self._open("ui.handover_dialog", "KnowledgeTransferDialog")
 
     def open_golive(self) -> QDialog | None:
-        return self._open(GoLiveDialog)
+        return self._open("ui.golive_dialog", "GoLiveDialog")
 
     def open_signoff(self) -> QDialog | None:
-        return self._open(SignoffDialog)
+        return self._open("ui.signoff_dialog", "SignoffDialog")
 
     def open_kpis(self) -> QDialog:
+        from ui.kpi_dashboard import KpiDashboard
+
         dialog = KpiDashboard(self.window.workspace, self.window.current_project_id(), self.window.as_widget())
         dialog.open()
         return dialog
@@ -142,6 +145,8 @@ class WorkflowActions:
         target = path
 
         def work(ctx: JobContext) -> Path:
+            from exporters.pdf_cli import export_pdf  # reportlab: imported on the worker, on first export
+
             def progress(done: int, total: int, text: str) -> None:
                 ctx.check()  # Cancel stops the layout; the half-built file is removed
                 ctx.progress(done, total, text)
