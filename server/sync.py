@@ -1,4 +1,4 @@
-"""Push (exactly-once, per-field merge, conflicts) and pull (paged, per-space cursor) of synced records."""
+"""Push of synced records (exactly-once, per-field merge, conflicts), device leases and record reads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +18,6 @@ from models.wire import (
     ENTITY_SPECS,
     WIRE_SCHEMA,
     Mutation,
-    PullResponse,
     PushRequest,
     PushResponse,
     RejectedMutation,
@@ -372,31 +371,8 @@ def push(session: Session, *, user: User, scope: Scope, request: PushRequest) ->
     return PushResponse(last_mutation_id=last, applied=applied, skipped=skipped, rejected=rejected, gap=gap)
 
 
-def _decode_cursor(text: str) -> dict[str, list[Any]]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise BadRequest("the cursor is not valid") from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) for k, v in value.items()
-    ):
-        raise BadRequest("the cursor is not valid")
-    return value
-
-
-def visible_spaces(session: Session, scope: Scope) -> list[str]:
-    """Spaces the caller may pull, the global catalog first."""
-    if scope.is_admin:
-        names = list(session.scalars(select(Space.id)))
-    else:
-        names = [GLOBAL_SPACE, *scope.spaces]
-    return sorted(set(names), key=lambda name: (name != GLOBAL_SPACE, name))
-
-
 def to_wire(record: Record) -> WireRow:
-    # Built without validation: the row comes from our own database, and a pull page holds hundreds.
+    # Built without validation: the row comes from our own database.
     return WireRow.model_construct(
         entity=record.entity,
         id=record.id,
@@ -405,49 +381,6 @@ def to_wire(record: Record) -> WireRow:
         updated_at=record.updated_at,
         deleted_at=record.deleted_at,
         data=record.data,
-    )
-
-
-def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: str, limit: int) -> PullResponse:
-    """The rows changed after the cursor, oldest version first, up to `limit`; the cursor never skips a row."""
-    device = own_device(session, user, device_id)
-    before = _decode_cursor(cursor)
-    after: dict[str, list[Any]] = {}
-    rows: list[WireRow] = []
-    has_more = False
-    for space_id in visible_spaces(session, scope):
-        signature = scope.signature(space_id)
-        since = before[space_id][0] if before.get(space_id, [0, ""])[1] == signature else 0
-        room = limit - len(rows)
-        top = session.scalar(select(Space.version).where(Space.id == space_id))
-        if top is None:
-            continue
-        if room <= 0:
-            has_more = has_more or top > since
-            after[space_id] = [since, signature]
-            continue
-        query = (
-            select(Record)
-            .where(Record.space_id == space_id, Record.version > since, Record.version <= top)
-            .order_by(Record.version)
-            .limit(room + 1)
-        )
-        projects = None if scope.is_admin else scope.spaces.get(space_id)
-        if projects is not None:
-            query = query.where(or_(Record.project_id.is_(None), Record.project_id.in_(sorted(projects))))
-        found = list(session.scalars(query))
-        if len(found) > room:
-            found = found[:room]
-            has_more = True
-            after[space_id] = [found[-1].version, signature]
-        else:
-            after[space_id] = [top, signature]
-        rows.extend(to_wire(record) for record in found)
-    return PullResponse(
-        rows=rows,
-        cursor=json.dumps(after, separators=(",", ":"), sort_keys=True),
-        has_more=has_more,
-        last_mutation_id=device.last_mutation_id,
     )
 
 

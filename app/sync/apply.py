@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 import app.signoff  # noqa: F401  (registers the guard that keeps signed signoffs unchanged, also during sync)
 from app.assets import refresh_attention
 from app.journal import CUSTOM_PREFIX, decode, encode, to_plain
 from app.search import index_assets
-from models import Asset, Base, ChangeSet, StagedRow, SyncedEntity, utcnow
+from app.sync.bulk_insert import insert_rows
+from models import Asset, Base, ChangeSet, FieldDefinition, StagedRow, SyncedEntity, utcnow
 from models.wire import ENTITY_CLASSES, ENTITY_SPECS, WireRow, canonical_json, from_plain
 
 CHUNK = 1000
+_ASSET_COLUMNS = tuple(Asset.__table__.c)
 #: Parents before children (clients before projects before assets), so most foreign keys hold at once.
 _TABLE_ORDER = {
     cls.entity_name: index
@@ -34,16 +36,30 @@ class ApplySummary:
     updated: int = 0
     unchanged: int = 0
     asset_ids: set[str] = field(default_factory=set)
+    #: Asset id -> (serial, tag) it had before this pull changed either: their former twins are looked at too.
+    replaced_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
         return self.created + self.updated
 
 
+#: Per entity, its journaled fields and whether a field's JSON value needs from_plain (dates, enums) or is used as is.
+_CONVERTED = {
+    entity: [(name, spec.kind in ("date", "datetime", "enum")) for name, spec in entity_spec.fields.items()]
+    for entity, entity_spec in ENTITY_SPECS.items()
+}
+
+
 def _values(row: WireRow) -> dict[str, Any]:
     """Model attribute values of a row (journaled fields, Python types)."""
-    spec = ENTITY_SPECS[row.entity]
-    return {name: from_plain(row.entity, name, row.data.get(name)) for name in spec.fields if name in row.data}
+    data, entity = row.data, row.entity
+    values: dict[str, Any] = {}
+    for name, converted in _CONVERTED[entity]:
+        if name in data:
+            value = data[name]
+            values[name] = from_plain(entity, name, value) if converted and value is not None else value
+    return values
 
 
 def _latest(rows: Iterable[WireRow]) -> list[WireRow]:
@@ -79,15 +95,14 @@ class _Journal:
         )
 
     def flush(self) -> None:
-        if self.sets:
-            self.session.execute(insert(Base.metadata.tables["change_sets"]), self.sets)
-        if self.changes:
-            self.session.execute(insert(Base.metadata.tables["changes"]), self.changes)
+        insert_rows(self.session, Base.metadata.tables["change_sets"], self.sets)
+        insert_rows(self.session, Base.metadata.tables["changes"], self.changes)
         self.sets, self.changes = [], []
 
 
 def _apply_new(session: Session, model: type[SyncedEntity], rows: list[WireRow], journal: _Journal) -> None:
     payload = []
+    no_reasons: list[str] = []  # one (never mutated) list for every new asset: its stored form is made once
     for row in rows:
         values = _values(row)
         values.update(
@@ -95,14 +110,14 @@ def _apply_new(session: Session, model: type[SyncedEntity], rows: list[WireRow],
             server_version=row.version,
         )  # fmt: skip
         if model is Asset:
-            values.update(attention=[], needs_attention=False)
+            values.update(attention=no_reasons, needs_attention=False)
         payload.append(values)
         journal.add(row, "create", [("*", None, canonical_json(row.data))])  # already plain JSON
     by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for values in payload:
         by_keys[tuple(sorted(values))].append(values)
     for group in by_keys.values():
-        session.execute(insert(Base.metadata.tables[model.__tablename__]), group)
+        insert_rows(session, Base.metadata.tables[model.__tablename__], group)
 
 
 def _apply_existing(obj: SyncedEntity, row: WireRow, journal: _Journal) -> bool:
@@ -146,17 +161,21 @@ def apply_rows(session: Session, rows: Iterable[WireRow]) -> ApplySummary:
             summary.created += len(fresh)
             for row in chunk:
                 if row.id in known:
-                    if _apply_existing(known[row.id], row, journal):
+                    obj = known[row.id]
+                    before = (obj.serial, obj.asset_tag) if isinstance(obj, Asset) else None
+                    if _apply_existing(obj, row, journal):
                         summary.updated += 1
                     else:
                         summary.unchanged += 1
+                    if isinstance(obj, Asset) and before is not None and before != (obj.serial, obj.asset_tag):
+                        summary.replaced_keys[obj.id] = before
             if model is Asset:
                 summary.asset_ids.update(r.id for r in chunk)
             journal.flush()
     session.flush()
     reapply_pending(session, {row.id for row in latest})
     session.info.pop("field_defs", None)  # field definitions may have arrived
-    refresh_assets(session, summary.asset_ids)
+    refresh_assets(session, summary.asset_ids, summary.replaced_keys)
     return summary
 
 
@@ -192,33 +211,87 @@ def reapply_pending(session: Session, record_ids: set[str]) -> None:
                 setattr(obj, change.field, from_plain(cs.entity, change.field, value))
 
 
-def refresh_assets(session: Session, asset_ids: set[str]) -> None:
-    """Search documents and attention flags (duplicate tags, missing fields) of the assets that changed."""
+def refresh_assets(
+    session: Session, asset_ids: set[str], replaced_keys: Mapping[str, tuple[str, str]] | None = None
+) -> None:
+    """Search documents and attention flags (duplicate tags, missing fields) of the assets that changed.
+
+    `replaced_keys` holds the former (serial, tag) of assets whose serial or tag changed, as a local edit
+    passes them, so an asset that shared the old one is looked at again on every device alike.
+    """
+    replaced = replaced_keys or {}
+    session.flush()
+    required = set(
+        session.scalars(
+            select(FieldDefinition.category_id)
+            .where(FieldDefinition.required.is_(True), FieldDefinition.deleted_at.is_(None))
+            .distinct()
+        )
+    )
     ids = sorted(asset_ids)
+    connection = session.connection()  # plain rows, read after each chunk's flush
     for start in range(0, len(ids), CHUNK):
-        assets = list(session.scalars(select(Asset).where(Asset.id.in_(ids[start : start + CHUNK]))))
-        index_assets(session, assets)
+        rows = connection.execute(select(*_ASSET_COLUMNS).where(Asset.id.in_(ids[start : start + CHUNK]))).all()
+        # A row of every asset column reads like an Asset to the search index (which only reads columns),
+        # at a fraction of the cost of loading ORM objects, the biggest part of applying a large pull.
+        index_assets(session, cast("list[Asset]", rows))
+        twins = _shared_serials_and_tags(session, rows)
+        # Only an asset with something to flag (or a flag to clear, or live twins to update after its delete)
+        # can change; refresh_attention decides for those, and every other one keeps its empty flags.
+        candidates = [
+            row.id
+            for row in rows
+            if row.attention
+            or row.deleted_at is not None
+            or row.id in replaced
+            or row.category_id in required
+            or (row.serial and (row.client_id, "serial", row.serial) in twins)
+            or (row.client_id, "tag", row.asset_tag) in twins
+        ]
+        if not candidates:
+            continue
         by_client: dict[str, list[Asset]] = defaultdict(list)
-        for asset in assets:
+        for asset in session.scalars(select(Asset).where(Asset.id.in_(candidates))):
             by_client[asset.client_id].append(asset)
         for client_id, group in by_client.items():
-            refresh_attention(session, client_id, group)
+            former = [replaced[a.id] for a in group if a.id in replaced]
+            refresh_attention(
+                session, client_id, group, serials=[serial for serial, _tag in former], tags=[tag for _s, tag in former]
+            )
         session.flush()
 
 
-def stage_rows(session: Session, rows: Sequence[WireRow]) -> None:
-    if rows:
-        session.execute(
-            insert(StagedRow),
-            [
-                {"entity": r.entity, "entity_id": r.id, "version": r.version, "payload": r.model_dump_json()}
-                for r in rows
-            ],
+def _shared_serials_and_tags(session: Session, assets: Sequence[Row[Any]]) -> set[tuple[str, str, str]]:
+    """(client, "serial"|"tag", value) of these assets' serials and tags that two or more live assets share."""
+    clients = sorted({a.client_id for a in assets})
+    shared: set[tuple[str, str, str]] = set()
+    for kind, column, values in (
+        ("serial", Asset.serial, {a.serial for a in assets if a.serial}),
+        ("tag", Asset.asset_tag, {a.asset_tag for a in assets}),
+    ):
+        if not values:
+            continue
+        query = (
+            select(Asset.client_id, column)
+            .where(Asset.client_id.in_(clients), column.in_(sorted(values)), Asset.deleted_at.is_(None))
+            .group_by(Asset.client_id, column)
+            .having(func.count() > 1)
         )
+        shared.update((client_id, kind, value) for client_id, value in session.connection().execute(query))
+    return shared
 
 
-def staged_rows(session: Session) -> list[WireRow]:
-    return [
-        WireRow.model_validate_json(payload)
-        for payload in session.scalars(select(StagedRow.payload).order_by(StagedRow.seq))
-    ]
+def stage_rows(session: Session, rows: Sequence[WireRow]) -> None:
+    insert_rows(
+        session,
+        Base.metadata.tables[StagedRow.__tablename__],
+        [{"entity": r.entity, "entity_id": r.id, "version": r.version, "payload": r.model_dump_json()} for r in rows],
+    )
+
+
+def staged_rows(session: Session, *, upto: int | None = None) -> list[WireRow]:
+    """The kept rows in the order they arrived (those up to sequence number `upto`, when given)."""
+    query = select(StagedRow.payload).order_by(StagedRow.seq)
+    if upto is not None:
+        query = query.where(StagedRow.seq <= upto)
+    return [WireRow.model_validate_json(payload) for payload in session.scalars(query)]

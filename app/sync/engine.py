@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -19,7 +22,7 @@ from app.sync.errors import SignInRequired, SyncBusy, SyncError
 from app.sync.push import mark_processed, outbox, record_rejections, reopen_after, upload_attachments
 from app.sync.transport import Transport
 from models import ChangeSet, RejectedChange, StagedRow, WorkspaceMeta, new_id, utcnow
-from models.wire import PAGE_SIZE, PullRequest, PushRequest
+from models.wire import PAGE_SIZE, PullRequest, PullResponse, PushRequest, WireRow
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,22 @@ class SyncStatus:
 
 def _no_progress(done: int, total: int, text: str) -> None:
     return None
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a pull holds its rows until they are applied.
+
+    A large pull keeps hundreds of thousands of objects alive, and every full collection walks them all again
+    (a tenth of a 100,000-row pull's time); reference counting still frees everything meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class SyncEngine:
@@ -134,26 +153,47 @@ class SyncEngine:
         raise SyncError("The outbox did not empty; try again later.")
 
     def pull(self, report: SyncReport, progress: Progress = _no_progress) -> None:
+        with _cycle_collector_paused():
+            self._pull(report, progress)
+
+    def _pull(self, report: SyncReport, progress: Progress) -> None:
         cursor = self.ws.meta(STAGED_CURSOR_KEY) or self.ws.meta(CURSOR_KEY)
-        while True:
-            response = self.transport.pull(PullRequest(device_id=self.device_id, cursor=cursor, limit=self.page_size))
-            with self.ws.transaction() as s:
-                # Each page is kept with its cursor, so an interrupted pull resumes after the last kept page.
-                stage_rows(s, response.rows)
-                set_meta_value(s, STAGED_CURSOR_KEY, response.cursor)
-                mark_processed(s, response.last_mutation_id)
-            cursor = response.cursor
-            report.pulled += len(response.rows)
-            progress(report.pulled, 0, f"Fetched {report.pulled} changes…")
-            if not response.has_more:
-                break
+        device_id = self.device_id
+        with self.ws.session() as s:
+            kept = int(s.scalar(select(func.max(StagedRow.seq))) or 0)  # pages kept by an interrupted pull
+        fetched: list[WireRow] = []
+        acknowledged = -1  # the server's last mutation id of this device, marked processed by an earlier page
+        # The next page is fetched while this one is kept: the server's and the network's time overlap ours.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
+            next_page = fetcher.submit(self._fetch_page, device_id, cursor)
+            while True:
+                response = next_page.result()
+                if response.has_more:
+                    next_page = fetcher.submit(self._fetch_page, device_id, response.cursor)
+                with self.ws.transaction() as s:
+                    # Each page is kept with its cursor, so an interrupted pull resumes after the last kept page.
+                    stage_rows(s, response.rows)
+                    set_meta_value(s, STAGED_CURSOR_KEY, response.cursor)
+                    if response.last_mutation_id != acknowledged:
+                        mark_processed(s, response.last_mutation_id)
+                acknowledged = response.last_mutation_id
+                # This run's pages are applied from memory (the same rows as kept), not read back and parsed again.
+                fetched.extend(response.rows)
+                cursor = response.cursor
+                report.pulled += len(response.rows)
+                progress(report.pulled, 0, f"Fetched {report.pulled} changes…")
+                if not response.has_more:
+                    break
         progress(report.pulled, 0, "Saving fetched changes…")
         with self.ws.transaction() as s:
-            summary = apply_rows(s, staged_rows(s))
+            summary = apply_rows(s, [*staged_rows(s, upto=kept), *fetched] if kept else fetched)
             s.execute(delete(StagedRow))
             set_meta_value(s, CURSOR_KEY, cursor)
             s.execute(delete(WorkspaceMeta).where(WorkspaceMeta.key == STAGED_CURSOR_KEY))
         report.changed += summary.changed
+
+    def _fetch_page(self, device_id: str, cursor: str) -> PullResponse:
+        return self.transport.pull(PullRequest(device_id=device_id, cursor=cursor, limit=self.page_size))
 
     def pending(self) -> int:
         with self.ws.session() as s:
