@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.catalog import coerce_custom_value, field_definitions, find_category, missing_required
@@ -320,6 +320,23 @@ def refresh_attention(
     peers = list(found.values())
     serial_counts = Counter(a.serial for a in peers if a.serial)
     tag_counts = Counter(a.asset_tag for a in peers)
+    # A peer found through its serial may have a tag twin outside this set (and the other way round): count
+    # those values over the whole client, so that a real flag on the peer is never dropped.
+    own_tags = {a.asset_tag for a in assets} if tags_known_unique else set()
+    extra_serials = {a.serial for a in peers if a.serial} - serial_set
+    extra_tags = {a.asset_tag for a in peers} - tag_set - own_tags
+    for column, extra, counts in (
+        (Asset.serial, extra_serials, serial_counts),
+        (Asset.asset_tag, extra_tags, tag_counts),
+    ):
+        if extra:
+            totals = session.execute(
+                select(column, func.count())
+                .where(Asset.client_id == client_id, column.in_(extra), Asset.deleted_at.is_(None))
+                .group_by(column)
+            )
+            for value, number in totals:
+                counts[value] = int(number)  # the whole client's count replaces the partial one
     for asset in {a.id: a for a in [*peers, *assets]}.values():
         reasons: list[str] = []
         if asset.deleted_at is None:

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.assets import create_asset, delete_asset, find_by_tag, restore_asset, suggest_next_tag, update_asset
+from app.assets import (
+    create_asset,
+    delete_asset,
+    find_by_tag,
+    refresh_attention,
+    restore_asset,
+    suggest_next_tag,
+    update_asset,
+)
 from app.catalog import ensure_default_categories, field_definitions, list_categories
 from app.db import Workspace, open_workspace
 from app.errors import ReadOnlyError, ValidationError
@@ -261,3 +269,23 @@ def test_default_categories_have_the_same_ids_in_every_workspace(tmp_path: Path)
         finally:
             ws.close()
     assert ids[0] == ids[1] and len(ids[0]) >= 10
+
+
+def test_a_peer_found_by_serial_keeps_its_duplicate_tag_flag(acme: Setup) -> None:
+    a = _create(acme, tag="AC-0301", category="other", serial="SER-A")
+    b = _create(acme, tag="AC-0302", category="other", serial="SER-B")
+    c = _create(acme, tag="AC-0303", category="other", serial="SER-C")
+    with acme.ws.transaction() as s:
+        # Two devices gave one tag to two assets: sync stores both and flags them (no service allows this locally).
+        twin = s.get(Asset, c.id)
+        assert twin is not None
+        twin.asset_tag = "AC-0302"
+        refresh_attention(s, acme.client_id, [twin], tags=["AC-0303"])
+    with acme.ws.transaction() as s:
+        update_asset(s, a.id, {"serial": "SER-B"}, actor="alex")  # now shares a serial with b
+    with acme.ws.session() as s:
+        flags = {asset.asset_tag + "/" + asset.serial: sorted(asset.attention) for asset in s.scalars(select(Asset))}
+    assert flags["AC-0302/SER-B"] == ["duplicate-serial", "duplicate-tag"]
+    assert flags["AC-0301/SER-B"] == ["duplicate-serial"]
+    assert flags["AC-0302/SER-C"] == ["duplicate-tag"]
+    assert b.id != c.id
