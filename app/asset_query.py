@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, literal_column, select, text
+from sqlalchemy import Select, UnaryExpression, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.operators import custom_op
 
-from app.search import MATCHING_IDS, build_match
+from app.search import MATCHING_IDS, MATCHING_ROWIDS, build_match, count_matches, document_rowid
 from models import Asset, AssetStatus, Category, Location, Site
 
 
@@ -70,35 +72,142 @@ SORT_COLUMNS: dict[str, Any] = {
 
 _Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
 
+#: A search with at most this many full-text hits reads its page from the hits: it looks each hit up, sorts them
+#: and counts them in the same statement (cost grows with the hits). With more hits it walks the assets in sort
+#: order and keeps the hits until the page is full (cost shrinks as the hits grow denser); the total is then
+#: counted apart. About where the two cost the same on 100,000 assets.
+SPARSE_HITS = 2000
 
-def _where(query: _Q, flt: AssetFilter) -> _Q:
-    query = query.where(Asset.deleted_at.is_(None))
+
+@dataclass(frozen=True)
+class AssetPage:
+    rows: list[AssetRow]
+    #: How many assets match, when it was counted in the same statement as the page; None: use count_assets.
+    total: int | None = None
+
+
+def _plain(column: Any) -> Any:
+    """The column as SQLite's unary +: compared as usual but never through an index, so the planner starts
+    from the full-text hits (looked up by primary key) instead of walking an index over every asset."""
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+def _where(query: _Q, flt: AssetFilter, *, from_hits: bool = False) -> _Q:
+    """Add the filter to a query over Asset.
+
+    from_hits=False: the planner may use any index; the text is matched asset by asset through its search
+    document's rowid (a walk). from_hits=True: the text's hits drive the query and every other condition is
+    checked on each hit (`_plain`).
+    """
+    col = _plain if from_hits else (lambda c: c)
+    query = query.where(col(Asset.deleted_at).is_(None))
     if flt.project_id:
-        query = query.where(Asset.project_id == flt.project_id)
+        query = query.where(col(Asset.project_id) == flt.project_id)
     if flt.client_id:
-        query = query.where(Asset.client_id == flt.client_id)
+        query = query.where(col(Asset.client_id) == flt.client_id)
     if flt.site_id:
-        query = query.where(Asset.site_id == flt.site_id)
+        query = query.where(col(Asset.site_id) == flt.site_id)
     if flt.location_id:
         tree = select(Location.id).where(Location.id == flt.location_id).cte("tree", recursive=True)
         tree = tree.union_all(select(Location.id).where(Location.parent_id == tree.c.id))
-        query = query.where(Asset.location_id.in_(select(tree.c.id)))
+        query = query.where(col(Asset.location_id).in_(select(tree.c.id)))
     if flt.category_id:
-        query = query.where(Asset.category_id == flt.category_id)
+        query = query.where(col(Asset.category_id) == flt.category_id)
     if flt.status:
-        query = query.where(Asset.status == flt.status)
+        query = query.where(col(Asset.status) == flt.status)
     if flt.needs_attention:
-        query = query.where(Asset.needs_attention.is_(True))
+        query = query.where(col(Asset.needs_attention).is_(True))
     match = build_match(flt.text)
-    if match:
-        query = query.where(
-            Asset.id.in_(text(MATCHING_IDS).bindparams(match=match).columns(literal_column("asset_id")))
-        )
+    if match and from_hits:
+        ids = text(MATCHING_IDS).bindparams(match=match).columns(literal_column("asset_id"))
+        query = query.where(Asset.id.in_(ids))
+    elif match:
+        rowids = text(MATCHING_ROWIDS).bindparams(match=match).columns(literal_column("rowid"))
+        query = query.where(document_rowid(Asset.id).in_(rowids))
     return query
 
 
 def count_assets(session: Session, flt: AssetFilter) -> int:
-    return int(session.scalar(_where(select(func.count()).select_from(Asset), flt)) or 0)
+    """How many assets match; a search counts its hits (cost grows with the hits, not with the workspace)."""
+    from_hits = build_match(flt.text) is not None
+    return int(session.scalar(_where(select(func.count()).select_from(Asset), flt, from_hits=from_hits)) or 0)
+
+
+def _with_names(*columns: Any) -> Select[Any]:
+    return (
+        select(*columns)
+        .select_from(Asset)
+        .outerjoin(_cat, _cat.id == Asset.category_id)
+        .outerjoin(_site, _site.id == Asset.site_id)
+        .outerjoin(_loc, _loc.id == Asset.location_id)
+    )
+
+
+_ROW_COLUMNS = (
+    Asset.id,
+    Asset.asset_tag,
+    func.coalesce(_cat.name, ""),
+    Asset.manufacturer,
+    Asset.model,
+    Asset.serial,
+    Asset.hostname,
+    Asset.ip_address,
+    Asset.mac_address,
+    func.coalesce(_site.name, ""),
+    func.coalesce(_loc.path, ""),
+    Asset.assigned_user,
+    Asset.status,
+    Asset.needs_attention,
+    Asset.attention,
+    Asset.updated_at,
+)
+
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    column = SORT_COLUMNS.get(sort, Asset.asset_tag)
+    return [column.desc() if descending else column.asc(), Asset.asset_tag, Asset.id]
+
+
+def query_page(
+    session: Session,
+    flt: AssetFilter,
+    *,
+    sort: str = "asset_tag",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> AssetPage:
+    """One page of list rows, sorted in SQL (ties broken by tag then id so pages never overlap).
+
+    A search with few hits (SPARSE_HITS) also brings its total, counted in the same statement.
+    """
+    match = build_match(flt.text)
+    if match is not None and count_matches(session, match, limit=SPARSE_HITS + 1) <= SPARSE_HITS:
+        return _page_from_hits(session, flt, sort=sort, descending=descending, offset=offset, limit=limit)
+    query = _where(_with_names(*_ROW_COLUMNS), flt).order_by(*_order(sort, descending)).offset(offset).limit(limit)
+    return AssetPage(_rows(session.execute(query)))
+
+
+def _page_from_hits(
+    session: Session, flt: AssetFilter, *, sort: str, descending: bool, offset: int, limit: int
+) -> AssetPage:
+    """The page and the total of a search with few hits: hits → sort keys → one page → its rows, one statement."""
+    key = SORT_COLUMNS.get(sort, Asset.asset_tag)
+    hits = _where(_with_names(Asset.id.label("id"), key.label("k"), Asset.asset_tag.label("tag")), flt, from_hits=True)
+    hits_cte = hits.cte("hits")
+    first = hits_cte.c.k.desc() if descending else hits_cte.c.k.asc()
+    page = select(hits_cte.c.id).order_by(first, hits_cte.c.tag, hits_cte.c.id).offset(offset).limit(limit).subquery()
+    total = select(func.count()).select_from(hits_cte).scalar_subquery()
+    query = _with_names(total, *_ROW_COLUMNS).join(page, page.c.id == Asset.id).order_by(*_order(sort, descending))
+    result = list(session.execute(query))
+    rows = _rows(row[1:] for row in result)
+    if result:
+        return AssetPage(rows, int(result[0][0]))
+    return AssetPage(rows, 0 if offset == 0 else None)
+
+
+def _rows(result: Iterable[Any]) -> list[AssetRow]:
+    return [AssetRow(*row) for row in result]
 
 
 def query_assets(
@@ -111,35 +220,7 @@ def query_assets(
     limit: int = 200,
 ) -> list[AssetRow]:
     """One page of list rows, sorted in SQL (ties broken by tag then id so pages never overlap)."""
-    column = SORT_COLUMNS.get(sort, Asset.asset_tag)
-    order = [column.desc() if descending else column.asc(), Asset.asset_tag, Asset.id]
-    query = (
-        select(
-            Asset.id,
-            Asset.asset_tag,
-            func.coalesce(_cat.name, ""),
-            Asset.manufacturer,
-            Asset.model,
-            Asset.serial,
-            Asset.hostname,
-            Asset.ip_address,
-            Asset.mac_address,
-            func.coalesce(_site.name, ""),
-            func.coalesce(_loc.path, ""),
-            Asset.assigned_user,
-            Asset.status,
-            Asset.needs_attention,
-            Asset.attention,
-            Asset.updated_at,
-        )
-        .select_from(Asset)
-        .outerjoin(_cat, _cat.id == Asset.category_id)
-        .outerjoin(_site, _site.id == Asset.site_id)
-        .outerjoin(_loc, and_(_loc.id == Asset.location_id))
-    )
-    query = _where(query, flt).order_by(*order).offset(offset).limit(limit)
-    rows: list[tuple[Any, ...]] = [tuple(row) for row in session.execute(query)]
-    return [AssetRow(*row) for row in rows]
+    return query_page(session, flt, sort=sort, descending=descending, offset=offset, limit=limit).rows
 
 
 def search_assets(session: Session, project_id: str | None, text_query: str, limit: int = 50) -> list[AssetRow]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, ScalarSelect, String, column, select, table, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import Asset, Location, Site
 
@@ -25,6 +25,22 @@ MATCHING_IDS = (
     "SELECT d.asset_id FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
     "WHERE asset_search MATCH :match"
 )
+#: Rowids of the matching documents: the FTS index alone, without reading a document (ten times cheaper for
+#: tens of thousands of hits than MATCHING_IDS).
+MATCHING_ROWIDS = "SELECT rowid FROM asset_search WHERE asset_search MATCH :match"
+
+_docs = table("asset_search_docs", column("rowid", Integer), column("asset_id", String))
+
+
+def document_rowid(asset_id: ColumnElement[str] | InstrumentedAttribute[str]) -> ScalarSelect[int]:
+    """The rowid of this asset's search document (a correlated lookup in the asset_id index, no row read)."""
+    return select(_docs.c.rowid).where(_docs.c.asset_id == asset_id).scalar_subquery()
+
+
+def count_matches(session: Session, match: str, *, limit: int) -> int:
+    """How many documents match the FTS5 query, counting no further than `limit` (reads the index alone)."""
+    capped = text(f"SELECT count(*) FROM ({MATCHING_ROWIDS} LIMIT :limit)")
+    return int(session.scalar(capped, {"match": match, "limit": limit}) or 0)
 
 
 def build_match(query: str) -> str | None:
