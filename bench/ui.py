@@ -1,70 +1,64 @@
 """Benchmark of the desktop shell on a 100,000-asset workspace (run by hand; prints figures).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui.py [--assets 100000] [--keep DIR]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui.py [--assets 100000] [--keep DIR] [--launches 5]
 
-Prints: time to show the main window with the asset table painted (target < 1 s), median time from a search
-keystroke to the table updated (target < 50 ms; the 150 ms typing debounce is reported apart), and median
-quick-tag save (target < 30 ms).
+Prints medians of: time to show the main window with the asset table painted (target < 1 s), each launch in a
+fresh process so imports are paid as a user pays them; time from a search keystroke to the table updated
+(target < 50 ms; the 150 ms typing debounce is reported apart) and to its total shown; and quick-tag save
+(target < 30 ms).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings
-from PySide6.QtWidgets import QApplication
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from store import build
-
-from app.db import open_workspace
-from ui import extensions
-from ui.filter_bar import SEARCH_DELAY_MS
-from ui.main_window import MainWindow
-from ui.settings import SOUND, TECHNICIAN, Settings
-from ui.theme import apply_theme
-
 SEARCHES = ["big-0001", "dell", "lenovo 4", "10.1.2", "sofia", "ws-0042", "catalyst", "sn12", "room 7", "hp 5"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
-class PaintWatch(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.painted = False
-
-    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.painted = True
-        return False
+def since_process_start() -> float:
+    """Seconds since this process was started (Linux: from /proc, so interpreter start-up counts too)."""
+    stat = Path("/proc/self/stat").read_text()
+    start_ticks = int(stat.rsplit(")", 1)[1].split()[19])
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--assets", type=int, default=100_000)
-    parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
-    args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    home = args.keep or Path(tempfile.mkdtemp(prefix="closeout-bench-ui-"))
-    if not (home / "workspace.sqlite").exists():
-        print(f"building {args.assets:,} assets in {home} …", file=sys.stderr)
-        build(home, args.assets)
+def launch(home: Path) -> None:
+    """One start of the app as a user starts it; prints the figures as JSON (run in a fresh process)."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.db import open_workspace
+    from ui import extensions
+    from ui.main_window import MainWindow
+    from ui.settings import SOUND, TECHNICIAN, Settings
+    from ui.theme import apply_theme
+
+    class PaintWatch(QObject):
+        painted = False
+
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.painted = True
+            return False
+
+    app = QApplication(sys.argv[:1])
     settings = Settings(QSettings(str(home / "bench-settings.ini"), QSettings.Format.IniFormat))
     settings.set(TECHNICIAN, "bench")
     settings.set(SOUND, False)
     apply_theme(app, settings, "light")
-
     installers: list[float] = []
     original_install_all = extensions.install_all
 
@@ -84,27 +78,114 @@ def main() -> None:
     window.show()
     while not watch.painted:
         app.processEvents()
-    shown = time.perf_counter() - started
-    total = window.table_model.total
-    print(f"assets in the project: {total:,}; rows fetched at open: {window.table_model.loaded}")
-    print(f"open workspace + show main window with the table painted: {ms(shown)}  (target < 1000 ms)")
-    print(f"  of which the feature installers (sync, Excel, workflow modules): {ms(sum(installers))}")
+    painted = time.perf_counter()
+    from_process_start = since_process_start()
+    model = window.table_model
+    if getattr(model, "counting", model.total == 0):  # the total is counted on the db worker
+        loop = QEventLoop()
+        model.total_changed.connect(loop.quit)
+        QTimer.singleShot(10_000, loop.quit)
+        loop.exec()
+    counted = time.perf_counter()
+    figures = {
+        "shown": painted - started,
+        "from_process_start": from_process_start,
+        "installers": sum(installers),
+        "total_shown": counted - started,
+        "total": model.total,
+        "loaded": model.loaded,
+    }
     window.runner.wait()
+    window.close()
+    ws.close()
+    print(json.dumps(figures))
 
+
+def measure_launches(home: Path, count: int) -> None:
+    runs = []
+    for _ in range(count):
+        out = subprocess.run(
+            [sys.executable, __file__, "--launch", str(home)], check=True, capture_output=True, text=True, cwd=ROOT
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+
+    def median(key: str) -> float:
+        return statistics.median(run[key] for run in runs)
+
+    print(f"assets in the project: {runs[0]['total']:,}; rows fetched at open: {runs[0]['loaded']}")
+    print(
+        f"open workspace + show main window with the table painted: median {ms(median('shown'))} of {count} launches, "
+        f"max {ms(max(r['shown'] for r in runs))}  (target < 1000 ms)"
+    )
+    print(f"  of which the feature installers (sync, Excel, workflow modules): {ms(median('installers'))}")
+    print(f"  from process start (interpreter, Qt and app imports included): {ms(median('from_process_start'))}")
+    print(f"  until the asset total is shown too: {ms(median('total_shown'))}")
+
+
+def measure_in_window(home: Path) -> None:
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.db import open_workspace
+    from ui.filter_bar import SEARCH_DELAY_MS
+    from ui.main_window import MainWindow
+    from ui.settings import SOUND, TECHNICIAN, Settings
+    from ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    settings = Settings(QSettings(str(home / "bench-settings.ini"), QSettings.Format.IniFormat))
+    settings.set(TECHNICIAN, "bench")
+    settings.set(SOUND, False)
+    apply_theme(app, settings, "light")
+    ws = open_workspace(home)
+    window = MainWindow(ws, settings=settings)
+    window.show()
+    model = window.table_model
+
+    def settle() -> None:
+        """Let the background work of the previous step finish and show (a person types slower than that)."""
+        for _ in range(3):
+            window.runner.wait()
+            app.processEvents()
+
+    totalled: list[float] = []
+    model.total_changed.connect(lambda _total: totalled.append(time.perf_counter()))
+
+    def wait_for_total() -> float:
+        """Run the event loop until the model's total has been shown; returns when it was."""
+        if not totalled:
+            loop = QEventLoop()
+            model.total_changed.connect(loop.quit)
+            QTimer.singleShot(10_000, loop.quit)
+            loop.exec()
+            model.total_changed.disconnect(loop.quit)
+        return totalled[-1]
+
+    settle()
     searches: list[float] = []
+    totals: list[float] = []
     for query in SEARCHES * 3:
         for cut in (len(query) // 2, len(query)):
-            window.runner.wait()  # a person types slower than the background count of the previous search
+            settle()
+            totalled.clear()
             t0 = time.perf_counter()
             window.filters.search.setText(query[:cut])
             window.filters.emit_now()  # what the debounce timer does once typing pauses
             window.table.viewport().repaint()
-            searches.append(time.perf_counter() - t0)
+            t1 = time.perf_counter()
+            searches.append(t1 - t0)
+            totals.append(max(wait_for_total(), t1) - t0)
     window.filters.search.clear()
     window.filters.emit_now()
+    settle()
     print(
         f"search keystroke → table updated and repainted: median {ms(statistics.median(searches))}, "
         f"max {ms(max(searches))}  (target < 50 ms; plus the {SEARCH_DELAY_MS} ms typing debounce)"
+    )
+    print(
+        f"  → total shown above the table: median {ms(statistics.median(totals))}, max {ms(max(totals))} "
+        f"(with few hits it comes with the rows; else counted after the paint)"
     )
 
     editor = window.editor
@@ -124,6 +205,7 @@ def main() -> None:
         window._refresh_timer.stop()
         window._refresh_after_save()
         refreshes.append(time.perf_counter() - t1)
+        app.processEvents()  # deferred work (counts, side tabs) runs between scans, as in the app
     print(
         f"quick-tag save (validate, journal, index, commit, confirmation shown): "
         f"median {ms(statistics.median(saves))}, max {ms(max(saves))}  (target < 30 ms)"
@@ -132,9 +214,32 @@ def main() -> None:
         f"  list, navigator counts and outbox refreshed after a save (deferred, coalesced): "
         f"median {ms(statistics.median(refreshes))}"
     )
+    settle()
     window.editor._set_dirty(False)
     window.close()
     ws.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--assets", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder")
+    parser.add_argument("--launches", type=int, default=5, help="fresh processes to time the start in")
+    parser.add_argument("--launch", type=Path, help=argparse.SUPPRESS)  # one timed start (child process)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if args.launch:
+        launch(args.launch)
+        return
+    home = args.keep or Path(tempfile.mkdtemp(prefix="closeout-bench-ui-"))
+    if not (home / "workspace.sqlite").exists():
+        print(f"building {args.assets:,} assets in {home} …", file=sys.stderr)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from store import build
+
+        build(home, args.assets)
+    measure_launches(home, args.launches)
+    measure_in_window(home)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.db import Workspace
 from app.errors import CloseoutError, ValidationError
+from models import FieldDefinition
 from ui import asset_io
 from ui.asset_form import AssetForm
 from ui.asset_io import AssetView, Saved, UndoRecord
@@ -115,6 +116,9 @@ class AssetEditor(QFrame):
         self.tabs.addTab(scroll, "Details")
         self.tabs.addTab(self.photos, "Photos")
         self.tabs.addTab(self.history, "History")
+        #: The asset whose photos and history the side tabs show; they are read when one of them is shown.
+        self._side_tabs_of: str | None = None
+        self.tabs.currentChanged.connect(lambda _index: self._show_side_tabs())
 
         self.save_button = QPushButton("Save", self)
         self.save_button.setObjectName("primary")
@@ -196,21 +200,25 @@ class AssetEditor(QFrame):
     def _category_switched(self, category_id: str) -> None:
         self._show_category_fields(category_id)
 
-    def _show_category_fields(self, category_id: str) -> None:
-        definitions = asset_io.definitions(self.workspace, category_id) if category_id else []
+    def _show_category_fields(self, category_id: str, definitions: list[FieldDefinition] | None = None) -> None:
+        if definitions is None:
+            definitions = asset_io.definitions(self.workspace, category_id) if category_id else []
         combo = self.form.inputs["category_id"]
         assert isinstance(combo, QComboBox)
         names = {combo.itemData(i): combo.itemText(i) for i in range(combo.count())}
         self.form.set_category_fields(definitions, names.get(category_id, ""))
 
     def open_asset(self, asset_id: str) -> None:
-        view = asset_io.load_asset(self.workspace, asset_id)
+        self.show_asset(asset_io.load_asset(self.workspace, asset_id))
+
+    def show_asset(self, view: AssetView) -> None:
+        """Show an asset as read (by open_asset, or by a save in the same transaction)."""
         if view.project_id != self.project_id:
             self.set_project(view.project_id)
         if self.asset is None or self.asset.id != view.id:
             self.banner.setVisible(False)  # a confirmation belongs to the asset it was about
         self.asset, self.new_tag = view, None
-        self._show_category_fields(view.category_id)
+        self._show_category_fields(view.category_id, view.definitions)
         self.form.load(view.values)
         self._loaded = self.form.values()
         self.title.setText(f"{view.tag}  ·  {view.title}")
@@ -223,16 +231,25 @@ class AssetEditor(QFrame):
         self._set_enabled(True)
         self._set_dirty(False)
         self.photos.set_enabled_for(True)
-        self.refresh_side_tabs()
+        self._side_tabs_of = None
+        self._show_side_tabs()
+
+    def _show_side_tabs(self) -> None:
+        """Read the photos and history when one of their tabs is shown (quick tagging stays on Details)."""
+        shown = self.tabs.currentWidget() in (self.photos, self.history)
+        if shown and self.asset is not None and self._side_tabs_of != self.asset.id:
+            self.refresh_side_tabs()
 
     def refresh_side_tabs(self) -> None:
         if self.asset is None:
             self.history.history_model.set_entries([], {}, {})
             self.photos.load([])
+            self._side_tabs_of = None
             return
         entries, names, labels = asset_io.history_of(self.workspace, self.asset.id)
         self.history.history_model.set_entries(entries, names, labels)
         self.photos.load(asset_io.photos(self.workspace, self.asset.id))
+        self._side_tabs_of = self.asset.id
 
     def start_new(self, tag: str) -> None:
         """A new asset with this tag, pre-filled with the current category, site and location."""
@@ -335,9 +352,9 @@ class AssetEditor(QFrame):
             self.flash(exc.message, "error")
             return None
         if result.undo is not None:
-            self.undo_stack = [*self.undo_stack[-(UNDO_DEPTH - 1) :], result.undo]
+            self.push_undo(result.undo)
         self.remember_defaults()
-        self.open_asset(result.asset_id)
+        self.show_asset(result.view)
         if result.warnings:
             self.flash(f"Saved {result.tag}. " + " ".join(result.warnings), "warn")
         else:
@@ -364,20 +381,37 @@ class AssetEditor(QFrame):
             if value:
                 self.defaults[name] = value
 
+    def push_undo(self, record: UndoRecord) -> None:
+        self.undo_stack = [*self.undo_stack[-(UNDO_DEPTH - 1) :], record]
+
     def undo_last_save(self) -> bool:
+        """Take back the last save, tag change or delete (the newest first)."""
         if not self.undo_stack:
             self.flash("There is no save to undo.", "warn")
             return False
         record = self.undo_stack[-1]
         try:
             asset_io.undo(self.workspace, record, self.technician())
+        except ValidationError as exc:
+            if record.what == "delete" and "asset_tag" in exc.errors:
+                self.flash(
+                    f"{record.tag} was not brought back. {exc.errors['asset_tag']} "
+                    "Give that asset another tag (F2), then undo again.",
+                    "error",
+                )
+            else:
+                self.flash(f"Could not undo: {exc.message}", "error")
+            return False
         except CloseoutError as exc:
             self.flash(f"Could not undo: {exc.message}", "error")
             return False
         self.undo_stack.pop()
-        if record.created:
+        if record.what == "create":
             self.clear()
             self.flash(f"Undone: {record.tag} was removed again.", "ok")
+        elif record.what == "delete":
+            self.open_asset(record.asset_id)
+            self.flash(f"Undone: {record.tag} is back.", "ok")
         else:
             self.open_asset(record.asset_id)
             self.flash(f"Undone: {record.tag} has its previous values again.", "ok")

@@ -55,6 +55,8 @@ class AssetForm(QWidget):
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.custom: list[FieldEditor] = []
+        #: What the category section was built from, so showing another asset of the category keeps its editors.
+        self._custom_built_from: tuple[object, ...] | None = None
         self._loading = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -181,6 +183,11 @@ class AssetForm(QWidget):
 
     def set_category_fields(self, definitions: Sequence[FieldDefinition], title: str = "") -> None:
         """Replace the category section with editors for these definitions (values of kept keys survive)."""
+        fields = ((d.key, d.label, d.type, d.required, tuple(d.choices), d.help_text) for d in definitions)
+        built_from = (title, *fields)
+        if built_from == self._custom_built_from:
+            return  # the same fields: rebuilding them costs a few ms per asset while tagging a room
+        self._custom_built_from = built_from
         kept = {editor.key: editor.text() for editor in self.custom}
         while self._custom_layout.rowCount():
             self._custom_layout.removeRow(0)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from app.asset_query import AssetFilter, count_assets
-from app.assets import create_asset, delete_asset, find_by_tag, get_asset, update_asset
+from app.assets import create_asset, delete_asset, find_by_tag, get_asset, restore_asset, update_asset
 from app.attachments import add_asset_photo, list_attachments
 from app.catalog import field_definitions, list_categories
 from app.db import Workspace
@@ -31,15 +31,18 @@ class AssetView:
     title: str
     subtitle: str
     attention: list[str] = field(default_factory=list)
+    #: The category's field definitions (read with the asset, so showing it needs no second trip).
+    definitions: list[FieldDefinition] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class UndoRecord:
-    """How to take back one save: delete a just-created asset, or write the old values back."""
+    """How to take back one save: delete a just-created asset, write the old values back, or bring a deleted
+    asset back."""
 
     asset_id: str
     tag: str
-    created: bool
+    what: Literal["create", "update", "delete"]
     restore: dict[str, Any] = field(default_factory=dict)
 
 
@@ -50,6 +53,8 @@ class Saved:
     changed: list[str]
     warnings: list[str]
     undo: UndoRecord | None
+    #: The asset as saved, read in the same transaction (the editor shows it without reading it again).
+    view: AssetView
 
 
 def _text(value: Any) -> str:
@@ -64,7 +69,8 @@ def _text(value: Any) -> str:
 
 def _view(session: Any, asset: Asset) -> AssetView:
     values = {name: _text(getattr(asset, name)) for name in LABELS if name != "asset_tag"}
-    for definition in field_definitions(session, asset.category_id):
+    definitions = field_definitions(session, asset.category_id)
+    for definition in definitions:
         values[f"custom.{definition.key}"] = stored_text(
             definition.type, (asset.custom_fields or {}).get(definition.key)
         )
@@ -77,7 +83,7 @@ def _view(session: Any, asset: Asset) -> AssetView:
     subtitle = " · ".join(filter(None, (category.name if category else "No category", where, who)))
     return AssetView(
         asset.id, asset.asset_tag, asset.project_id, asset.category_id or "", values, title, subtitle,
-        list(asset.attention or []),
+        list(asset.attention or []), definitions,
     )  # fmt: skip
 
 
@@ -169,7 +175,8 @@ def create(ws: Workspace, project_id: str, values: dict[str, str], actor: str) -
     with ws.transaction() as session:
         result = create_asset(session, project_id=project_id, values=values, actor=actor)
         asset = result.asset
-        return Saved(asset.id, asset.asset_tag, ["*"], result.warnings, UndoRecord(asset.id, asset.asset_tag, True))
+        undo = UndoRecord(asset.id, asset.asset_tag, "create")
+        return Saved(asset.id, asset.asset_tag, ["*"], result.warnings, undo, _view(session, asset))
 
 
 def update(ws: Workspace, asset_id: str, values: dict[str, str], actor: str) -> Saved:
@@ -181,20 +188,28 @@ def update(ws: Workspace, asset_id: str, values: dict[str, str], actor: str) -> 
             name: old_custom.get(name[len("custom.") :]) if name.startswith("custom.") else before.get(name)
             for name in result.changed
         }
-        undo = UndoRecord(asset_id, result.asset.asset_tag, False, restore) if result.changed else None
-        return Saved(asset_id, result.asset.asset_tag, result.changed, result.warnings, undo)
+        undo = UndoRecord(asset_id, result.asset.asset_tag, "update", restore) if result.changed else None
+        view = _view(session, result.asset)
+        return Saved(asset_id, result.asset.asset_tag, result.changed, result.warnings, undo, view)
 
 
 def undo(ws: Workspace, record: UndoRecord, actor: str) -> None:
-    """Take a save back through the services, so the undo itself is journaled and syncs."""
+    """Take a save back through the services, so the undo itself is journaled and syncs.
+
+    Bringing a deleted asset back raises ValidationError (on "asset_tag") when its tag was given to another
+    asset meanwhile.
+    """
     with ws.transaction() as session:
-        if record.created:
+        if record.what == "create":
             delete_asset(session, record.asset_id, actor=actor)
+        elif record.what == "delete":
+            restore_asset(session, record.asset_id, actor=actor)
         else:
             update_asset(session, record.asset_id, record.restore, actor=actor, allow_incomplete=True)
 
 
-def delete(ws: Workspace, asset_id: str, actor: str) -> str:
-    """Delete (tombstone) an asset; returns its tag."""
+def delete(ws: Workspace, asset_id: str, actor: str) -> UndoRecord:
+    """Delete (tombstone) an asset; returns how to bring it back."""
     with ws.transaction() as session:
-        return delete_asset(session, asset_id, actor=actor).asset_tag
+        asset = delete_asset(session, asset_id, actor=actor)
+        return UndoRecord(asset.id, asset.asset_tag, "delete")

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon
 
-from app.asset_query import AssetFilter, AssetRow, count_assets, query_assets
+from app.asset_query import AssetFilter, AssetPage, AssetRow, count_assets, query_page
 from app.db import Workspace
 
 PAGE_SIZE = 200
@@ -79,6 +79,8 @@ class AssetTableModel(QAbstractTableModel):
         #: runner) and `total_changed` says so. Without one (tests of the model alone) it is counted inline.
         self.counter: Callable[[AssetFilter, Callable[[int], None]], None] | None = None
         self._generation = 0
+        #: True from a reload until its total, counted in the background, has arrived.
+        self.counting = False
         self.attention_icon: Callable[[], QIcon] | None = None
         self.attention_color = QColor("#c77700")
 
@@ -91,36 +93,43 @@ class AssetTableModel(QAbstractTableModel):
         self.set_filter(replace(self.filter, **changes))
 
     def reload(self) -> None:
-        """Drop the cache and load the first page (the view asks for more as it scrolls)."""
-        self.beginResetModel()
-        self._rows = []
-        self._exhausted = False
-        self.pages_fetched = 0
+        """Drop the cache and load the first page (the view asks for more as it scrolls).
+
+        A search with few hits brings its total with the page. Otherwise the total is counted after the table
+        has been painted: started at once, the count would compete with the paint for the GIL and the disk.
+        """
         self._generation += 1
         with self.workspace.session() as session:
-            self._rows = self._page(session, 0)
-            if self.counter is None or self._exhausted:
-                self.total = len(self._rows) if self._exhausted else count_assets(session, self.filter)
+            page = self._page(session, 0)
+            total = len(page.rows) if len(page.rows) < PAGE_SIZE else page.total
+            if total is None and self.counter is None:
+                total = count_assets(session, self.filter)
+        self.beginResetModel()
+        self._rows = page.rows
+        self._exhausted = len(page.rows) < PAGE_SIZE
+        self.pages_fetched = 1
         self.endResetModel()
-        if self.counter is None or self._exhausted:
-            self.total_changed.emit(self.total)
+        self.counting = total is None
+        if total is not None:
+            self.total = total
+            self.total_changed.emit(total)
         else:
-            generation = self._generation
+            QTimer.singleShot(0, self, lambda generation=self._generation: self._count(generation))
+
+    def _count(self, generation: int) -> None:
+        if generation == self._generation and self.counter is not None:
             self.counter(self.filter, lambda total: self._counted(generation, total))
 
     def _counted(self, generation: int, total: int) -> None:
         if generation == self._generation:  # a newer filter may have been set meanwhile
+            self.counting = False
             self.total = total
             self.total_changed.emit(total)
 
-    def _page(self, session: Any, offset: int) -> list[AssetRow]:
-        rows = query_assets(
+    def _page(self, session: Any, offset: int) -> AssetPage:
+        return query_page(
             session, self.filter, sort=self.sort_key, descending=self.descending, offset=offset, limit=PAGE_SIZE
         )
-        self.pages_fetched += 1
-        if len(rows) < PAGE_SIZE:
-            self._exhausted = True
-        return rows
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 - Qt signature
         return not parent.isValid() and not self._exhausted
@@ -129,7 +138,9 @@ class AssetTableModel(QAbstractTableModel):
         if parent.isValid() or self._exhausted:
             return
         with self.workspace.session() as session:
-            rows = self._page(session, len(self._rows))
+            rows = self._page(session, len(self._rows)).rows
+        self.pages_fetched += 1
+        self._exhausted = len(rows) < PAGE_SIZE
         if rows:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)

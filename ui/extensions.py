@@ -33,10 +33,15 @@ class ShellWindow(Protocol):
     project_changed: SignalInstance
     #: Emit after changing data behind the window's back (import, sync): the window reloads its views.
     data_changed: SignalInstance
+    #: Emitted with the number of local changes waiting to sync each time the window has counted them (after
+    #: every save, reload and refresh_pending, and every 15 s). The window shows no count of its own.
+    pending_changed: SignalInstance
 
     def current_project_id(self) -> str | None: ...
 
     def technician(self) -> str: ...
+
+    def refresh_pending(self) -> None: ...  # count the changes waiting to sync again (→ pending_changed)
 
     def statusBar(self) -> QStatusBar: ...  # Qt naming
 

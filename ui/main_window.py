@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -35,11 +36,13 @@ from ui.navigator import Counts, NavigatorModel, Node
 from ui.quick_tag import QuickTag
 from ui.runner import Runner
 from ui.settings import DEFAULT_SITE, LAST_PROJECT, SOUND, TAG_PREFIX, Settings
-from ui.shortcuts import shortcuts_text
+from ui.shortcuts import SHORTCUTS, shortcuts_text
 from ui.theme import icon
 
 log = logging.getLogger(__name__)
 PENDING_REFRESH_MS = 15000
+#: The workspace setting the PDF exports print as the MSP's name (exporters.pdf_data reads it).
+MSP_NAME_KEY = "msp_name"
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +50,7 @@ class MainWindow(QMainWindow):
 
     project_changed = Signal(str)
     data_changed = Signal()
+    pending_changed = Signal(int)
 
     def __init__(self, workspace: Workspace, *, settings: Settings | None = None, runner: Runner | None = None) -> None:
         super().__init__()
@@ -131,10 +135,9 @@ class MainWindow(QMainWindow):
         self.splitter.splitterMoved.connect(lambda _pos, _index: setattr(self, "_sized", True))
         self.setCentralWidget(self.splitter)
 
-        self.pending_label = QLabel(self)
-        self.pending_label.setAccessibleName("Changes waiting to sync")
+        #: Local changes waiting to sync, as last counted (the sync panel shows them with the sync state).
+        self.pending = 0
         self.technician_label = QLabel(self)
-        self.statusBar().addPermanentWidget(self.pending_label)
         self.statusBar().addPermanentWidget(self.technician_label)
         self._pending_timer = QTimer(self)
         self._pending_timer.timeout.connect(self.refresh_pending)
@@ -150,8 +153,8 @@ class MainWindow(QMainWindow):
         self.tree.expandToDepth(1)
         self.filters.set_categories(asset_io.categories(self.workspace))
         self._select_initial_project()
-        self.refresh_pending()
         extensions.install_all(self)
+        self.refresh_pending()  # after the installers, so the sync panel hears the first count
         QTimer.singleShot(0, self.offer_draft)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -197,14 +200,13 @@ class MainWindow(QMainWindow):
         self.refresh_pending()
 
     def refresh_pending(self) -> None:
-        """Count the outbox on the db worker; the label follows when the count arrives."""
+        """Count the outbox on the db worker; `pending_changed` carries the count when it arrives."""
         self.technician_label.setText(f"Technician: {self.technician()}")
-        self.runner.run(lambda _ctx: asset_io.pending(self.workspace), on_success=self._show_pending)
+        self.runner.run(lambda _ctx: asset_io.pending(self.workspace), on_success=self._pending_counted)
 
-    def _show_pending(self, count: int) -> None:
-        self.pending_label.setText(
-            "All changes synced" if count == 0 else f"{count:,} change{'s' if count != 1 else ''} waiting to sync"
-        )
+    def _pending_counted(self, count: int) -> None:
+        self.pending = count
+        self.pending_changed.emit(count)
 
     def _count_assets(self, flt: AssetFilter, done: Callable[[int], None]) -> None:
         self.runner.run(lambda _ctx: asset_io.count(self.workspace, flt), on_success=done)
@@ -250,7 +252,9 @@ class MainWindow(QMainWindow):
             self._apply_default_site()
         flt = AssetFilter(
             project_id=node.project_id if node else None,
-            client_id=node.client_id if node else None,
+            # A project's assets are its client's: saying the client too would only keep SQLite from counting
+            # them in the covering project index (9 ms instead of 140 ms on 100,000 assets).
+            client_id=node.client_id if node and not node.project_id else None,
             site_id=node.site_id if node and node.kind == "site" else None,
             location_id=node.location_id if node else None,
             **self.filters.values(),
@@ -362,8 +366,8 @@ class MainWindow(QMainWindow):
             messages.show_error(self, "Tag not changed", exc)
             return
         if saved.undo is not None:
-            self.editor.undo_stack.append(saved.undo)
-        self.editor.open_asset(asset.id)
+            self.editor.push_undo(saved.undo)
+        self.editor.show_asset(saved.view)
         self.editor.flash(f"{asset.tag} is now {saved.tag}.", "ok")
         self._asset_saved(asset.id)
 
@@ -375,22 +379,34 @@ class MainWindow(QMainWindow):
         if not messages.ask_yes_no(self, "Delete asset", question):
             return
         try:
-            asset_io.delete(self.workspace, asset.id, self.technician())
+            undo = asset_io.delete(self.workspace, asset.id, self.technician())
         except CloseoutError as exc:
             messages.show_error(self, "Not deleted", exc)
             return
-        self.editor.undo_stack = [r for r in self.editor.undo_stack if r.asset_id != asset.id]
+        self.editor.push_undo(undo)
         self.editor.clear()
-        self.editor.flash(f"Deleted {asset.tag}.", "ok")
+        undo_keys = SHORTCUTS["undo_save"][0]
+        self.editor.flash(f"Deleted {asset.tag}. Undo last save ({undo_keys}) brings it back.", "ok")
         self._asset_saved(asset.id)
 
-    def open_settings(self) -> None:
+    def open_settings(self) -> QDialog:
+        from exporters.pdf_data import DEFAULT_MSP_NAME
         from ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, asset_io.sites(self.workspace, self.editor.client_id or ""), self)
-        if dialog.exec():
+        msp_name = self.workspace.meta(MSP_NAME_KEY, DEFAULT_MSP_NAME)
+        sites = asset_io.sites(self.workspace, self.editor.client_id or "")
+        dialog = SettingsDialog(self.settings, sites, self, msp_name=msp_name)
+
+        def accepted() -> None:
+            typed = dialog.msp_name.text().strip() or DEFAULT_MSP_NAME
+            if typed != msp_name:
+                self.workspace.set_meta(MSP_NAME_KEY, typed)
             self._apply_default_site()
             self.refresh_pending()
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
 
     def set_theme(self, choice: str) -> None:
         from PySide6.QtWidgets import QApplication

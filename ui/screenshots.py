@@ -19,7 +19,6 @@ from app.demo import seed_demo
 from ui import asset_io
 from ui.main_window import MainWindow
 from ui.settings import SOUND, TECHNICIAN, Settings
-from ui.settings_dialog import SettingsDialog
 from ui.theme import apply_theme
 
 
@@ -131,11 +130,10 @@ def main() -> None:
     save(window, args.out / "main-dark.png")
     apply_theme(app, settings, "light")
 
-    dialog = SettingsDialog(settings, asset_io.sites(ws, editor.client_id or ""), window)
-    dialog.show()
+    dialog = window.open_settings()
     settle(app, window)
     save(dialog, args.out / "settings.png")
-    dialog.close()
+    dialog.reject()
     editor._set_dirty(False)
     window.close()
     ws.close()

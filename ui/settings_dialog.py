@@ -1,4 +1,4 @@
-"""The settings dialog: who is tagging, where, the tag prefix, the sync server and the look."""
+"""The settings dialog: who is tagging, where, the tag prefix, the MSP name on the PDFs, the sync server, the look."""
 
 from __future__ import annotations
 
@@ -23,7 +23,15 @@ from ui.settings import CA_BUNDLE, DEFAULT_SITE, SERVER_URL, SOUND, TAG_PREFIX, 
 class SettingsDialog(QDialog):
     """Edits the QSettings-backed options; OK writes them, Cancel leaves them alone."""
 
-    def __init__(self, settings: Settings, sites: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sites: list[tuple[str, str]],
+        parent: QWidget | None = None,
+        *,
+        msp_name: str | None = None,
+    ) -> None:
+        """`msp_name`: the workspace's MSP name, shown for editing (None: no such row); the caller stores it."""
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
@@ -61,6 +69,10 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentIndex(max(self.theme.findData(settings.get(THEME)), 0))
         self.sound = QCheckBox("Beep when an asset is saved", self)
         self.sound.setChecked(settings.get(SOUND))
+        self.msp_name = QLineEdit(msp_name or "", self)
+        self.msp_name.setAccessibleName("MSP name")
+        self.msp_name.setToolTip("Printed on the cover and in the header of the closeout PDFs of this workspace")
+        self.msp_name.setVisible(msp_name is not None)  # not in the form then; the caller does not store it
 
         form = QFormLayout()
         form.setHorizontalSpacing(14)
@@ -68,9 +80,12 @@ class SettingsDialog(QDialog):
         for title, rows in (
             ("ON SITE", (("Technician name", self.technician), ("Default site", self.site),
                          ("Tag prefix", self.prefix))),
+            ("PDF EXPORTS", (("MSP name", self.msp_name),) if msp_name is not None else ()),
             ("SYNC", (("Server address", self.server), ("CA bundle", ca_box))),
             ("LOOK AND SOUND", (("Theme", self.theme), ("", self.sound))),
         ):  # fmt: skip
+            if not rows:
+                continue
             heading = QLabel(title, self)
             heading.setObjectName("sectionTitle")
             form.addRow(heading)

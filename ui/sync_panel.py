@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel
 
-from app.journal import pending_count
 from app.sync import credentials
 from app.sync import engine as sync_engine
 from app.sync.errors import OfflineError, SignInRequired
@@ -34,10 +33,14 @@ class SyncPanel(QObject):
         self.syncing = False
         self.offline = False
         self.last_error = ""
+        #: Local changes waiting to be pushed, as last counted by the window (after saves, every few seconds).
+        self.pending = 0
         #: Only when no keyring exists: the password typed this session, kept in memory and nowhere else.
         self._session_password: str | None = None
-        self.label = QLabel("Not synced yet")
+        # The one place the status bar shows the changes waiting to sync, with the state of the sync itself.
+        self.label = QLabel("")
         self.label.setObjectName("syncState")
+        self.label.setAccessibleName("Sync status")
         window.statusBar().addPermanentWidget(self.label)
         menu = window.menus["sync"]
         self.sync_action = self._add(menu, "syncNow", "&Sync now", self.sync_now, "Ctrl+Shift+S")
@@ -48,8 +51,7 @@ class SyncPanel(QObject):
         self.probe_timer.setInterval(PROBE_INTERVAL_MS)
         self.probe_timer.timeout.connect(self.probe)
         self.probe_timer.start()
-        window.data_changed.connect(self.refresh_state)
-        self.refresh_state()
+        window.pending_changed.connect(self._pending_counted)
 
     def _add(self, menu: Any, name: str, text: str, slot: Any, shortcut: str = "") -> QAction:
         action = QAction(text, self.window.as_widget())
@@ -77,26 +79,28 @@ class SyncPanel(QObject):
 
     # -- state ---------------------------------------------------------------------------------------------
     def refresh_state(self) -> None:
-        ws = self.window.workspace
+        """Count the outbox again (the window counts it; the label follows through pending_changed)."""
+        self.window.refresh_pending()
 
-        def count(_ctx: object) -> int:
-            with ws.session() as s:
-                return pending_count(s)
+    def _pending_counted(self, pending: int) -> None:
+        self.pending = pending
+        self._show_state()
 
-        self.window.runner.run(count, on_success=self._show_state)
-
-    def _show_state(self, pending: int) -> None:
+    def _show_state(self) -> None:
+        pending = self.pending
         if self.syncing:
             text = "Syncing…"
         elif self.offline:
-            text = f"Offline · {pending} pending" if pending else "Offline"
+            text = f"Offline · {pending:,} pending" if pending else "Offline"
         elif self.last_error:
             text = f"Sync failed: {self.last_error}"
         elif pending:
-            text = f"{pending} pending"
+            text = f"{pending:,} pending"
         else:
             text = "Up to date"
         self.label.setText(text)
+        waiting = f"{pending:,} change{'s' if pending != 1 else ''} saved here wait to be sent to the server."
+        self.label.setToolTip(waiting if pending else "Every change saved here has been sent to the server.")
 
     # -- actions -------------------------------------------------------------------------------------------
     def sync_now(self) -> None:
@@ -104,7 +108,7 @@ class SyncPanel(QObject):
             return
         ws, ca_bundle, password = self.window.workspace, self.ca_bundle(), self._session_password
         self.syncing = True
-        self._show_state(0)
+        self._show_state()
 
         def work(ctx: Any) -> sync_engine.SyncReport:
             engine = sync_engine.connect(ws, ca_bundle=ca_bundle, password=password)

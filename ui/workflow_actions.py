@@ -83,7 +83,7 @@ class WorkflowActions:
             dialog.signed.connect(lambda v: self.window.show_message(f"Signoff version {v} recorded."))
             dialog.export_requested.connect(lambda kind, _pid: self.export(kind))
         dialog.open()
-        return dialog  # type: ignore[no-any-return]
+        return dialog
 
     def open_kt(self) -> QDialog | None:
         return self._open("ui.handover_dialog", "KnowledgeTransferDialog")

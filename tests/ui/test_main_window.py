@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from app import asset_query
+from app.journal import pending_count
 from ui.main_window import MainWindow
 from ui.navigator import NavigatorModel
 
@@ -67,12 +69,26 @@ def test_custom_fields_appear_for_the_category(qtbot: QtBot, window: MainWindow)
     assert "custom.ports" not in editor.form.inputs
 
 
+def _show_tab(qtbot: QtBot, window: MainWindow, title: str) -> None:
+    bar = window.editor.tabs.tabBar()
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert window.editor.tabs.currentIndex() == index
+
+
 def test_opening_an_asset_shows_its_values_photos_and_history(qtbot: QtBot, window: MainWindow) -> None:
     window.table.selectRow(0)
     editor = window.editor
-    assert editor.asset is not None and editor.asset.tag == window.table_model.row_at(0).asset_tag  # type: ignore[union-attr]
+    first = window.table_model.row_at(0)
+    assert first is not None and editor.asset is not None and editor.asset.tag == first.asset_tag
+    assert editor.form.text("model") == first.model
+    _show_tab(qtbot, window, "History")
     assert editor.history.history_model.rowCount() >= 1
-    assert editor.history.history_model.index(0, 2).data().startswith("Tagged as NWD-")
+    assert editor.history.history_model.index(0, 2).data() == f"Tagged as {first.asset_tag}"
+    window.table.selectRow(1)  # the history shown follows the asset opened
+    second = window.table_model.row_at(1)
+    assert second is not None
+    assert editor.history.history_model.index(0, 2).data() == f"Tagged as {second.asset_tag}"
 
 
 def test_closing_with_unsaved_edits_asks(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,19 +108,50 @@ def test_closing_with_unsaved_edits_asks(qtbot: QtBot, window: MainWindow, monke
     assert window.close()
 
 
-def test_the_status_bar_counts_changes_waiting_to_sync(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: "waiting to sync" in window.pending_label.text())
-    before = window.pending_label.text()
+def _status_texts(window: MainWindow) -> list[str]:
+    return [label.text() for label in window.statusBar().findChildren(QLabel) if label.isVisible() and label.text()]
+
+
+def test_the_status_bar_shows_the_changes_waiting_to_sync_once(qtbot: QtBot, window: MainWindow) -> None:
+    with window.workspace.session() as session:
+        waiting = pending_count(session)
+    assert waiting > 0  # the demo workspace was never synced
+    qtbot.waitUntil(lambda: f"{waiting:,} pending" in _status_texts(window))
+    assert sum("pending" in text or "sync" in text.lower() for text in _status_texts(window)) == 1
     window.quick.scan("NWD-00012")
     window.editor.form.set_value("notes", "checked")
-    window.editor.save()
-    qtbot.waitUntil(lambda: window.pending_label.text() != before)
+    assert window.editor.save() is not None
+    qtbot.waitUntil(lambda: f"{waiting + 1:,} pending" in _status_texts(window))  # counted again after a save
+    assert sum("pending" in text for text in _status_texts(window)) == 1
+    assert f"Technician: {window.technician()}" in _status_texts(window)
+
+
+@pytest.mark.parametrize("sparse_hits", [0, 10_000], ids=["walk-the-list", "sort-the-hits"])
+def test_a_search_shows_the_same_rows_and_total_either_way_it_is_read(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, sparse_hits: int
+) -> None:
+    monkeypatch.setattr(asset_query, "SPARSE_HITS", sparse_hits)
+    model = window.table_model
+    qtbot.waitUntil(lambda: model.total == 300)
+    with qtbot.waitSignal(model.total_changed, timeout=5000):
+        qtbot.keyClicks(window.filters.search, "dell")
+    with window.workspace.session() as session:
+        expected = [row.asset_tag for row in asset_query.query_assets(session, model.filter, limit=500)]
+        counted = asset_query.count_assets(session, model.filter)
+    assert 0 < counted < 300
+    while model.canFetchMore():
+        model.fetchMore()
+    assert [model.row_at(r).asset_tag for r in range(model.rowCount())] == expected  # type: ignore[union-attr]
+    assert model.total == counted
+    assert window.filters.count.text() == f"{counted} assets"
 
 
 def test_the_item_models_follow_the_qt_contract(qtbot: QtBot, window: MainWindow, qtmodeltester: ModelTester) -> None:
     qtmodeltester.check(window.table_model)
     qtmodeltester.check(window.navigator)
     window.table.selectRow(0)
+    _show_tab(qtbot, window, "History")
+    assert window.editor.history.history_model.rowCount() >= 1
     qtmodeltester.check(window.editor.history.history_model)
     qtmodeltester.check(window.editor.photos.model)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.assets import find_by_tag
+from app.assets import create_asset, find_by_tag
 from app.journal import history
+from models import Asset
+from ui import messages
 from ui.main_window import MainWindow
 
 
@@ -123,6 +126,54 @@ def test_undo_last_save_takes_back_a_new_asset_and_an_edit(qtbot: QtBot, window:
         ops = [(e.op, e.field) for e in history(session, "asset", asset.id)]
     assert ops[-2:] == [("update", "model"), ("update", "model")]
     assert "no save to undo" not in editor.banner.text()
+
+
+def _delete_shown_asset(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(messages, "ask_yes_no", lambda *_a: True)  # "Delete NWD-…?" → Yes
+    window.actions_by_name["delete_asset"].trigger()
+
+
+def test_undo_last_save_brings_a_deleted_asset_back(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = window.editor
+    scan(qtbot, window, "NWD-00012")
+    asset_id = editor.asset.id if editor.asset else ""
+    _delete_shown_asset(window, monkeypatch)
+    assert editor.asset is None and "Deleted NWD-00012" in editor.banner.text()
+    with window.workspace.session() as session:
+        assert find_by_tag(session, editor.client_id or "", "NWD-00012") is None
+    qtbot.waitUntil(lambda: window.table_model.row_of(asset_id) < 0 and window.table_model.total == 299)
+
+    window.actions_by_name["undo_save"].trigger()
+    assert editor.banner.text() == "Undone: NWD-00012 is back."
+    assert editor.asset is not None and editor.asset.tag == "NWD-00012"
+    with window.workspace.session() as session:
+        back = find_by_tag(session, editor.client_id or "", "NWD-00012")
+        assert back is not None and back.id == asset_id and back.deleted_at is None
+        assert [e.op for e in history(session, "asset", asset_id)][-1] == "update"  # journaled, so it syncs
+    qtbot.waitUntil(lambda: window.table_model.total == 300 and window.table_model.row_of(asset_id) >= 0)
+
+
+def test_undoing_a_delete_whose_tag_was_reused_says_why_not(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = window.editor
+    scan(qtbot, window, "NWD-00012")
+    asset_id = editor.asset.id if editor.asset else ""
+    project_id = editor.project_id or ""
+    _delete_shown_asset(window, monkeypatch)
+    with window.workspace.transaction() as session:  # meanwhile the tag goes on another asset (the CLI, a sync)
+        create_asset(session, project_id=project_id, values={"tag": "NWD-00012", "model": "Latitude 5440"}, actor="t")
+
+    window.actions_by_name["undo_save"].trigger()
+    assert editor.banner.property("kind") == "error"
+    text = editor.banner.text()
+    assert text.startswith("NWD-00012 was not brought back. Tag NWD-00012 is already on the Latitude 5440")
+    assert text.endswith("Give that asset another tag (F2), then undo again.")
+    with window.workspace.session() as session:
+        assert session.get(Asset, asset_id).deleted_at is not None  # type: ignore[union-attr]
+    assert editor.undo_stack and editor.undo_stack[-1].asset_id == asset_id  # kept, to try again
 
 
 def _category_id(editor, name: str) -> str:  # type: ignore[no-untyped-def]
