@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from models import Change, ChangeSet, SyncedEntity, WorkspaceMeta, utcnow
@@ -228,16 +228,16 @@ def history(session: Session, entity: str, entity_id: str) -> list[HistoryEntry]
     ]
 
 
+_PENDING_COUNT = text(
+    # The partial index holds exactly the outbox, so the count never reads a row (SQLite would otherwise pick
+    # ix_change_sets_pending and read every pending row to check its origin).
+    "SELECT count(*) FROM change_sets INDEXED BY ix_change_sets_outbox WHERE pushed_at IS NULL AND origin = 'local'"
+)
+
+
 def pending_count(session: Session) -> int:
     """How many local changes wait to be pushed to the server."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(ChangeSet)
-            .where(ChangeSet.pushed_at.is_(None), ChangeSet.origin == "local")
-        )
-        or 0
-    )
+    return int(session.scalar(_PENDING_COUNT) or 0)
 
 
 def pending_change_sets(session: Session, limit: int = 500, after_id: int = 0) -> list[ChangeSet]:
