@@ -13,10 +13,12 @@ from models import Asset, Location, Site
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 _UPSERT = text(
-    """INSERT INTO asset_search_docs (asset_id, tag, serial, hostname, model, person, location, notes)
-    VALUES (:asset_id, :tag, :serial, :hostname, :model, :person, :location, :notes)
-    ON CONFLICT(asset_id) DO UPDATE SET tag=excluded.tag, serial=excluded.serial, hostname=excluded.hostname,
-    model=excluded.model, person=excluded.person, location=excluded.location, notes=excluded.notes"""
+    """INSERT INTO asset_search_docs
+    (asset_id, project_id, client_id, tag, serial, hostname, model, person, location, notes)
+    VALUES (:asset_id, :project_id, :client_id, :tag, :serial, :hostname, :model, :person, :location, :notes)
+    ON CONFLICT(asset_id) DO UPDATE SET project_id=excluded.project_id, client_id=excluded.client_id,
+    tag=excluded.tag, serial=excluded.serial, hostname=excluded.hostname, model=excluded.model,
+    person=excluded.person, location=excluded.location, notes=excluded.notes"""
 )
 _DELETE = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 
@@ -43,6 +45,22 @@ def count_matches(session: Session, match: str, *, limit: int) -> int:
     return int(session.scalar(capped, {"match": match, "limit": limit}) or 0)
 
 
+def count_matches_in(session: Session, match: str, *, project_id: str | None, client_id: str | None) -> int:
+    """How many live assets of the project and/or client match the FTS5 query (the documents alone are read)."""
+    sql = (
+        "SELECT count(*) FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
+        "WHERE asset_search MATCH :match"
+    )
+    params: dict[str, str] = {"match": match}
+    if project_id:
+        sql += " AND d.project_id = :project_id"
+        params["project_id"] = project_id
+    if client_id:
+        sql += " AND d.client_id = :client_id"
+        params["client_id"] = client_id
+    return int(session.scalar(text(sql), params) or 0)
+
+
 def build_match(query: str) -> str | None:
     """An FTS5 expression from what a person typed: every word must match, the last of each as a prefix.
 
@@ -61,6 +79,8 @@ def document(asset: Asset, site: Site | None, location: Location | None) -> dict
     custom = " ".join(str(v) for v in (asset.custom_fields or {}).values() if v not in (None, ""))
     return {
         "asset_id": asset.id,
+        "project_id": asset.project_id,
+        "client_id": asset.client_id,
         "tag": asset.asset_tag,
         "serial": asset.serial,
         "hostname": " ".join(filter(None, (asset.hostname, asset.ip_address, asset.mac_address))),

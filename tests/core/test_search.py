@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 from sqlalchemy import select
 
@@ -111,3 +113,46 @@ def test_a_location_filter_includes_everything_inside_it(demo_workspace: Workspa
         rows = query_assets(s, AssetFilter(project_id=project.id, location_id=server_room.id), limit=500)
         assert rows and all(r.location.startswith(server_room.path) for r in rows)
         assert any("Rack" in r.location for r in rows)
+
+
+@pytest.mark.parametrize("words", ["dell", "10.10", "nwd-00", "amelie", "a", "floor 1", "zzz-nothing"])
+def test_a_search_counts_the_same_from_documents_as_from_assets(demo_workspace: Workspace, words: str) -> None:
+    with demo_workspace.transaction() as s:
+        project = find_project(s, "NWD-ONB")
+        gone = query_assets(s, AssetFilter(project_id=project.id, text=words), limit=1)
+        if gone:
+            delete_asset(s, gone[0].id, actor="alex")  # a deleted asset must not be counted
+    with demo_workspace.session() as s:
+        by_project = AssetFilter(project_id=project.id, text=words)
+        by_client = AssetFilter(client_id=project.client_id, text=words)
+        rows = query_assets(s, by_project, limit=1000)
+        assert count_assets(s, by_project) == len(rows) == count_assets(s, by_client)
+        # The same count through the assets table (a filter that is always true forces that path).
+        assert count_assets(s, AssetFilter(project_id=project.id, text=words, needs_attention=False)) == len(rows)
+        other = AssetFilter(project_id="0000-not-a-project", text=words)
+        assert count_assets(s, other) == 0
+
+
+def test_an_older_search_index_is_upgraded_with_its_documents(demo_workspace: Workspace) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from app.db import open_workspace
+
+    with demo_workspace.session() as s:
+        flt = AssetFilter(project_id=find_project(s, "NWD-ONB").id, text="dell")
+        before = count_assets(s, flt)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("app") / "migrations"))
+    with demo_workspace.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0003_indexes")
+    home = demo_workspace.home
+    demo_workspace.close()
+    ws = open_workspace(home)
+    try:
+        with ws.session() as s:
+            assert before > 0 and count_assets(s, flt) == before
+            assert len(query_assets(s, flt, limit=1000)) == before
+    finally:
+        ws.close()
