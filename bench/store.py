@@ -17,13 +17,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.asset_query import AssetFilter, count_assets, query_assets
-from app.assets import create_asset, update_asset
+from app.assets import create_asset, suggest_next_tag, update_asset
 from app.bulk import create_assets_bulk
 from app.catalog import ensure_default_categories, list_categories
 from app.db import open_workspace
 from app.projects import create_client, create_location, create_project, create_site
-from models import LocationKind
+from models import ActivationProject, Asset, LocationKind
 
 WORDS = ["dell", "hp", "lenovo", "cisco", "aruba", "optiplex", "elitedesk", "thinkpad", "catalyst", "latitude"]
 CUSTOM: dict[str, dict[str, object]] = {
@@ -98,10 +100,6 @@ def main() -> None:
     if existing:
         ws = open_workspace(home)
         with ws.session() as s:
-            from sqlalchemy import select
-
-            from models import ActivationProject, Asset
-
             project_id = s.scalars(select(ActivationProject.id)).one()
             ids = list(s.scalars(select(Asset.id).where(Asset.deleted_at.is_(None))))
         ws.close()
@@ -132,21 +130,30 @@ def main() -> None:
 
     ws = open_workspace(home)
     rng = random.Random(2)
+    run = time.strftime("%Y%m%d-%H%M%S")  # a reused workspace must not see the same edits again (no-op saves)
     saves: list[float] = []
     for n in range(300):
         asset_id = rng.choice(ids)
         t = time.perf_counter()
         with ws.transaction() as s:
-            update_asset(s, asset_id, {"notes": f"checked {n}", "user": rng.choice(PEOPLE)}, actor="bench")
+            update_asset(s, asset_id, {"notes": f"checked {n} in run {run}", "user": rng.choice(PEOPLE)}, actor="bench")
         saves.append(time.perf_counter() - t)
     creates: list[float] = []
+    with ws.session() as s:
+        client_id = s.scalars(select(ActivationProject.client_id).where(ActivationProject.id == project_id)).one()
+        first = int(suggest_next_tag(s, client_id).removeprefix("BIG-"))  # a reused workspace has earlier runs' tags
     for n in range(200):
         t = time.perf_counter()
         with ws.transaction() as s:
             create_asset(
                 s,
                 project_id=project_id,
-                values={"tag": f"BIG-9{n:05d}", "category": "monitor", "serial": f"NEW{n}", "model": "P2422H"},
+                values={
+                    "tag": f"BIG-{first + n}",
+                    "category": "monitor",
+                    "serial": f"NEW{first + n}",
+                    "model": "P2422H",
+                },
                 actor="bench",
             )
         creates.append(time.perf_counter() - t)
