@@ -24,6 +24,17 @@ SEARCHES = ["big-0001", "dell", "lenovo 4", "10.1.2", "sofia", "ws-0042", "catal
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def quiet_offscreen_notice() -> None:
+    """The offscreen platform warns that it cannot propagate size hints on every window; keep the figures readable."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 def since_process_start() -> float:
     """Seconds since this process was started (Linux: from /proc, so interpreter start-up counts too)."""
     stat = Path("/proc/self/stat").read_text()
@@ -54,6 +65,7 @@ def launch(home: Path) -> None:
                 self.painted = True
             return False
 
+    quiet_offscreen_notice()
     app = QApplication(sys.argv[:1])
     settings = Settings(QSettings(str(home / "bench-settings.ini"), QSettings.Format.IniFormat))
     settings.set(TECHNICIAN, "bench")
@@ -132,6 +144,7 @@ def measure_in_window(home: Path) -> None:
     from ui.settings import SOUND, TECHNICIAN, Settings
     from ui.theme import apply_theme
 
+    quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     settings = Settings(QSettings(str(home / "bench-settings.ini"), QSettings.Format.IniFormat))
