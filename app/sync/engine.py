@@ -17,12 +17,14 @@ from app.attachments import store_bytes as store_blob
 from app.db import Workspace, meta_value, set_meta_value
 from app.journal import pending_count
 from app.sync import credentials
-from app.sync.apply import apply_rows, stage_rows, staged_rows
+from app.sync.apply import Pulled, apply_rows, stage_rows, staged_pull
 from app.sync.errors import SignInRequired, SyncBusy, SyncError
 from app.sync.push import mark_processed, outbox, record_rejections, reopen_after, upload_attachments
+from app.sync.run_lock import RunLocked, sync_run_lock
 from app.sync.transport import Transport
+from app.sync.withdraw import remove_records
 from models import ChangeSet, RejectedChange, StagedRow, WorkspaceMeta, new_id, utcnow
-from models.wire import PAGE_SIZE, PullRequest, PullResponse, PushRequest, WireRow
+from models.wire import PAGE_SIZE, PullRequest, PullResponse, PushRequest
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class SyncReport:
     rejected: int = 0
     pulled: int = 0
     changed: int = 0
+    removed: int = 0
 
 
 @dataclass
@@ -94,9 +97,14 @@ class SyncEngine:
         attempt = 0
         while True:
             try:
-                return self._sync_once(progress)
-            except SyncBusy:
+                # The local lock spans the whole run, the apply included: the server's lease may lapse during a
+                # long apply, and a second run must not stage rows into (or apply) the first one's staging.
+                with sync_run_lock(self.ws.home):
+                    return self._sync_once(progress)
+            except (SyncBusy, RunLocked) as exc:
                 if time.monotonic() >= deadline:
+                    if isinstance(exc, RunLocked):
+                        raise SyncBusy("Another sync of this workspace is still running; try again shortly.") from None
                     raise
                 progress(0, 0, "Waiting for an earlier sync of this workspace to end…")
                 time.sleep(min(0.5 * (2**attempt), 4.0, max(0.0, deadline - time.monotonic())))
@@ -161,7 +169,7 @@ class SyncEngine:
         device_id = self.device_id
         with self.ws.session() as s:
             kept = int(s.scalar(select(func.max(StagedRow.seq))) or 0)  # pages kept by an interrupted pull
-        fetched: list[WireRow] = []
+        fetched = Pulled()
         acknowledged = -1  # the server's last mutation id of this device, marked processed by an earlier page
         # The next page is fetched while this one is kept: the server's and the network's time overlap ours.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
@@ -172,13 +180,13 @@ class SyncEngine:
                     next_page = fetcher.submit(self._fetch_page, device_id, response.cursor)
                 with self.ws.transaction() as s:
                     # Each page is kept with its cursor, so an interrupted pull resumes after the last kept page.
-                    stage_rows(s, response.rows)
+                    stage_rows(s, response.rows, response.removed)
                     set_meta_value(s, STAGED_CURSOR_KEY, response.cursor)
                     if response.last_mutation_id != acknowledged:
                         mark_processed(s, response.last_mutation_id)
                 acknowledged = response.last_mutation_id
                 # This run's pages are applied from memory (the same rows as kept), not read back and parsed again.
-                fetched.extend(response.rows)
+                fetched.add(response.rows, response.removed)
                 cursor = response.cursor
                 report.pulled += len(response.rows)
                 progress(report.pulled, 0, f"Fetched {report.pulled} changes…")
@@ -186,7 +194,12 @@ class SyncEngine:
                     break
         progress(report.pulled, 0, "Saving fetched changes…")
         with self.ws.transaction() as s:
-            summary = apply_rows(s, [*staged_rows(s, upto=kept), *fetched] if kept else fetched)
+            pulled = staged_pull(s, upto=kept) if kept else Pulled()
+            pulled.add(fetched.rows, ())
+            pulled.removed.update(fetched.removed)  # (a page's rows already cancelled the removals they follow)
+            summary = apply_rows(s, pulled.kept_rows())
+            # Records the user may no longer see leave the workspace (a revoke arrives as deletes), after the rows.
+            report.removed += remove_records(s, pulled.removed)
             s.execute(delete(StagedRow))
             set_meta_value(s, CURSOR_KEY, cursor)
             s.execute(delete(WorkspaceMeta).where(WorkspaceMeta.key == STAGED_CURSOR_KEY))
