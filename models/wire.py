@@ -108,11 +108,20 @@ class WireRow(_Strict):
     data: dict[str, Any]
 
 
+class RemovedRow(_Strict):
+    """A record the caller may no longer see (a grant was revoked): the device drops its copy, nothing is deleted."""
+
+    entity: str
+    id: str
+
+
 class PullResponse(_Strict):
     rows: list[WireRow]
     cursor: str
     has_more: bool
     last_mutation_id: int
+    #: Records that left the caller's view since the cursor: "a grant arrives as creates, a revoke as deletes".
+    removed: list[RemovedRow] = []
 
 
 class ConflictInfo(_Strict):

@@ -159,3 +159,15 @@ def grant(session: Session, user: User, *, scope_kind: str, scope_id: str) -> Gr
     session.add(row)
     session.flush()
     return row
+
+
+def revoke_grant(session: Session, user: User, *, scope_kind: str, scope_id: str) -> bool:
+    """Withdraw a grant; whether there was one. The user's devices drop that data at their next pull."""
+    existing = session.scalar(
+        select(Grant).where(Grant.user_id == user.id, Grant.scope_kind == scope_kind, Grant.scope_id == scope_id)
+    )
+    if existing is None:
+        return False
+    session.delete(existing)
+    session.flush()
+    return True

@@ -1,4 +1,4 @@
-"""`closeout-server`: init, create-user, grant, serve. Passwords come from a prompt or stdin, never arguments."""
+"""`closeout-server`: init, create-user, grant, revoke, serve. Passwords come from a prompt or stdin only."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server import auth
 from server.db import make_engine, make_session_factory, upgrade_head
@@ -65,6 +66,26 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolve_target(session: Session, kind: str, target: str) -> str:
+    """The id of a project (or client) named by its id or code; an unknown 36-character id is taken as it is."""
+    records = session.scalars(select(Record).where(Record.entity == kind, Record.deleted_at.is_(None))).all()
+    match = [r for r in records if r.id == target or r.data.get("code") == target]
+    if len(match) > 1:
+        raise ValueError(f"several {kind}s have the code {target}; name it by id")
+    if match:
+        return match[0].id
+    if len(target) != 36:
+        raise ValueError(f"there is no {kind} {target} on the server yet; name it by its id")
+    return target
+
+
+def _user_named(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise ValueError(f"there is no user named {name}")
+    return user
+
+
 def cmd_grant(args: argparse.Namespace) -> int:
     """Grant a project (or, with --client, a whole client) by id or code."""
     settings = _settings(args)
@@ -73,22 +94,30 @@ def cmd_grant(args: argparse.Namespace) -> int:
     try:
         upgrade_head(engine)
         with make_session_factory(engine)() as session, session.begin():
-            user = session.scalar(select(User).where(User.name == args.user))
-            if user is None:
-                raise ValueError(f"there is no user named {args.user}")
-            scope_id = args.target
-            records = session.scalars(select(Record).where(Record.entity == kind, Record.deleted_at.is_(None))).all()
-            match = [r for r in records if r.id == args.target or r.data.get("code") == args.target]
-            if len(match) > 1:
-                raise ValueError(f"several {kind}s have the code {args.target}; grant by id")
-            if match:
-                scope_id = match[0].id
-            elif len(args.target) != 36:
-                raise ValueError(f"there is no {kind} {args.target} on the server yet; grant by its id")
+            user = _user_named(session, args.user)
+            scope_id = _resolve_target(session, kind, args.target)
             auth.grant(session, user, scope_kind=kind, scope_id=scope_id)
     finally:
         engine.dispose()
     print(f"granted {kind} {scope_id} to {args.user}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    """Withdraw a grant of a project (or, with --client, a client); the user's devices drop that data."""
+    settings = _settings(args)
+    kind = "client" if args.client else "project"
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade_head(engine)
+        with make_session_factory(engine)() as session, session.begin():
+            user = _user_named(session, args.user)
+            scope_id = _resolve_target(session, kind, args.target)
+            if not auth.revoke_grant(session, user, scope_kind=kind, scope_id=scope_id):
+                raise ValueError(f"{args.user} has no grant of {kind} {args.target}")
+    finally:
+        engine.dispose()
+    print(f"revoked {kind} {scope_id} from {args.user}; their devices remove it at their next sync")
     return 0
 
 
@@ -117,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     grant.add_argument("target", metavar="PROJECT")
     grant.add_argument("--client", action="store_true", help="TARGET is a client: grant all its projects")
     grant.set_defaults(handler=cmd_grant)
+    revoke = sub.add_parser("revoke", help="withdraw a grant of a project (or a client with --client)")
+    revoke.add_argument("user")
+    revoke.add_argument("target", metavar="PROJECT")
+    revoke.add_argument("--client", action="store_true", help="TARGET is a client")
+    revoke.set_defaults(handler=cmd_revoke)
     serve = sub.add_parser("serve", help="run the HTTP server (schema upgraded first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,11 +37,14 @@ class PullPage:
     cursor: str
     has_more: bool
     last_mutation_id: int
+    removed: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> str:
+        removed = ",".join(f'{{"entity":{json.dumps(e)},"id":{json.dumps(i)}}}' for e, i in self.removed)
         return (
             f'{{"rows":[{",".join(self.rows)}],"cursor":{json.dumps(self.cursor)},'
-            f'"has_more":{"true" if self.has_more else "false"},"last_mutation_id":{int(self.last_mutation_id)}}}'
+            f'"has_more":{"true" if self.has_more else "false"},"last_mutation_id":{int(self.last_mutation_id)},'
+            f'"removed":[{removed}]}}'
         )
 
 
@@ -64,18 +69,90 @@ def row_json(
     )
 
 
-def _decode_cursor(text: str) -> dict[str, list[Any]]:
+@dataclass(frozen=True)
+class _Seen:
+    """What a cursor says the device holds of one space: rows up to `version` of `projects` (None: all of them).
+
+    `legacy` marks an entry of an unsigned cursor from before revokes were sent: its view is not known.
+    """
+
+    version: int
+    projects: frozenset[str] | None
+    legacy: str | None = None
+
+
+def _mac(key: str, body: str) -> str:
+    return hmac.new(key.encode(), b"pull-cursor:" + body.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _encode_cursor(key: str, after: dict[str, list[Any]]) -> str:
+    body = json.dumps(after, separators=(",", ":"), sort_keys=True)
+    return f"{_mac(key, body)}.{body}"
+
+
+def _decode_cursor(key: str, text: str) -> dict[str, _Seen]:
+    """The device's view per space. The cursor is signed: the projects it names decide which ids a revoke sends,
+    so a made-up cursor must not make the server list ids of records the caller never saw."""
     if not text:
         return {}
+    mac, dot, body = text.partition(".")
+    signed = bool(dot) and not text.startswith("{")
+    if signed and not hmac.compare_digest(mac, _mac(key, body)):
+        raise BadRequest("the cursor is not valid")
     try:
-        value = json.loads(text)
+        value = json.loads(body if signed else text)
     except ValueError:
         raise BadRequest("the cursor is not valid") from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, list) and len(v) == 2 and isinstance(v[0], int) for k, v in value.items()
-    ):
+    if not isinstance(value, dict):
         raise BadRequest("the cursor is not valid")
-    return value
+    seen: dict[str, _Seen] = {}
+    for space_id, entry in value.items():
+        if not (isinstance(space_id, str) and isinstance(entry, list) and len(entry) == 2):
+            raise BadRequest("the cursor is not valid")
+        version, view = entry
+        if not isinstance(version, int):
+            raise BadRequest("the cursor is not valid")
+        if not signed and isinstance(view, str):
+            seen[space_id] = _Seen(version, None, legacy=view)
+        elif signed and view is None:
+            seen[space_id] = _Seen(version, None)
+        elif signed and isinstance(view, list) and all(isinstance(p, str) for p in view):
+            seen[space_id] = _Seen(version, frozenset(view))
+        else:
+            raise BadRequest("the cursor is not valid")
+    return seen
+
+
+def _view(scope: Scope, space_id: str) -> frozenset[str] | None:
+    projects = None if scope.is_admin or space_id == GLOBAL_SPACE else scope.spaces.get(space_id)
+    return None if projects is None else frozenset(projects)
+
+
+def _covers(old: frozenset[str] | None, new: frozenset[str] | None) -> bool:
+    """Whether a device holding `old` of a space already has every row of `new` (None: the whole space)."""
+    return old is None or (new is not None and new <= old)
+
+
+def _removed(session: Session, scope: Scope, space_id: str, seen: _Seen, visible: bool) -> list[tuple[str, str]]:
+    """Records the device holds of a space that its current grants no longer show: a revoke arrives as deletes."""
+    new = _view(scope, space_id) if visible else frozenset()
+    if seen.legacy is not None or space_id == GLOBAL_SPACE or (visible and new is None):
+        return []
+    query = select(Record.entity, Record.id).where(Record.space_id == space_id, Record.version <= seen.version)
+    if not visible:
+        # The whole space went: every row the old view showed (client-wide rows and the old projects' rows).
+        if seen.projects is not None:
+            query = query.where(or_(Record.project_id.is_(None), Record.project_id.in_(sorted(seen.projects))))
+    elif seen.projects is None:
+        assert new is not None
+        query = query.where(Record.project_id.is_not(None), Record.project_id.not_in(sorted(new)))
+    else:
+        assert new is not None
+        gone = seen.projects - new
+        if not gone:
+            return []
+        query = query.where(Record.project_id.in_(sorted(gone)))
+    return [(entity, record_id) for entity, record_id in session.execute(query.order_by(Record.version))]
 
 
 def visible_spaces(session: Session, scope: Scope) -> list[str]:
@@ -87,23 +164,38 @@ def visible_spaces(session: Session, scope: Scope) -> list[str]:
     return sorted(set(names), key=lambda name: (name != GLOBAL_SPACE, name))
 
 
-def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: str, limit: int) -> PullPage:
-    """The rows changed after the cursor, oldest version first, up to `limit`; the cursor never skips a row."""
+def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: str, limit: int, key: str) -> PullPage:
+    """The rows changed after the cursor, oldest version first, up to `limit`; the cursor never skips a row.
+
+    Records that left the caller's view since the cursor (a revoked grant) are listed in `removed`, all in the
+    first page that sees the change; `key` signs the cursor.
+    """
     device = own_device(session, user, device_id)
-    before = _decode_cursor(cursor)
+    before = _decode_cursor(key, cursor)
+    spaces = visible_spaces(session, scope)
+    removed: list[tuple[str, str]] = []
+    for space_id, held in sorted(before.items()):
+        removed.extend(_removed(session, scope, space_id, held, space_id in spaces))
     after: dict[str, list[Any]] = {}
     rows: list[str] = []
     has_more = False
-    for space_id in visible_spaces(session, scope):
-        signature = scope.signature(space_id)
-        since = before[space_id][0] if before.get(space_id, [0, ""])[1] == signature else 0
+    for space_id in spaces:
+        view = _view(scope, space_id)
+        seen = before.get(space_id)
+        if seen is None:
+            since = 0
+        elif seen.legacy is not None:
+            since = seen.version if seen.legacy == scope.signature(space_id) else 0
+        else:
+            since = seen.version if _covers(seen.projects, view) else 0  # a widened view is sent again
+        entry: list[Any] = [since, None if view is None else sorted(view)]
         room = limit - len(rows)
         top = session.scalar(select(Space.version).where(Space.id == space_id))
         if top is None:
             continue
         if room <= 0:
             has_more = has_more or top > since
-            after[space_id] = [since, signature]
+            after[space_id] = entry
             continue
         query = (
             select(*_ROW_COLUMNS)
@@ -111,20 +203,21 @@ def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: 
             .order_by(Record.version)
             .limit(room + 1)
         )
-        projects = None if scope.is_admin else scope.spaces.get(space_id)
-        if projects is not None:
-            query = query.where(or_(Record.project_id.is_(None), Record.project_id.in_(sorted(projects))))
+        if view is not None:
+            query = query.where(or_(Record.project_id.is_(None), Record.project_id.in_(sorted(view))))
         found = session.execute(query).all()
         if len(found) > room:
             found = found[:room]
             has_more = True
-            after[space_id] = [found[-1].version, signature]
+            entry[0] = found[-1].version
         else:
-            after[space_id] = [top, signature]
+            entry[0] = top
+        after[space_id] = entry
         rows.extend(row_json(*row) for row in found)
     return PullPage(
         rows=rows,
-        cursor=json.dumps(after, separators=(",", ":"), sort_keys=True),
+        cursor=_encode_cursor(key, after),
         has_more=has_more,
         last_mutation_id=device.last_mutation_id,
+        removed=removed,
     )

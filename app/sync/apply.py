@@ -17,7 +17,7 @@ from app.journal import CUSTOM_PREFIX, decode, encode, to_plain
 from app.search import index_assets
 from app.sync.bulk_insert import insert_rows
 from models import Asset, Base, ChangeSet, FieldDefinition, StagedRow, SyncedEntity, utcnow
-from models.wire import ENTITY_CLASSES, ENTITY_SPECS, WireRow, canonical_json, from_plain
+from models.wire import ENTITY_CLASSES, ENTITY_SPECS, RemovedRow, WireRow, canonical_json, from_plain
 
 CHUNK = 1000
 _ASSET_COLUMNS = tuple(Asset.__table__.c)
@@ -281,17 +281,47 @@ def _shared_serials_and_tags(session: Session, assets: Sequence[Row[Any]]) -> se
     return shared
 
 
-def stage_rows(session: Session, rows: Sequence[WireRow]) -> None:
-    insert_rows(
-        session,
-        Base.metadata.tables[StagedRow.__tablename__],
-        [{"entity": r.entity, "entity_id": r.id, "version": r.version, "payload": r.model_dump_json()} for r in rows],
-    )
+#: The `entity` of a staged removal (a record the user may no longer see); its payload is the record's entity.
+REMOVED = "~removed"
 
 
-def staged_rows(session: Session, *, upto: int | None = None) -> list[WireRow]:
-    """The kept rows in the order they arrived (those up to sequence number `upto`, when given)."""
-    query = select(StagedRow.payload).order_by(StagedRow.seq)
+@dataclass
+class Pulled:
+    """What a pull brought, in arrival order: rows to apply, and records to drop (id -> entity) after them."""
+
+    rows: list[WireRow] = field(default_factory=list)
+    removed: dict[str, str] = field(default_factory=dict)
+
+    def add(self, rows: Sequence[WireRow], removed: Iterable[RemovedRow]) -> None:
+        # Within one page a removed record is never also sent; a later page's row brings it back (a new grant).
+        for gone in removed:
+            self.removed[gone.id] = gone.entity
+        if self.removed:
+            for row in rows:
+                self.removed.pop(row.id, None)
+        self.rows.extend(rows)
+
+    def kept_rows(self) -> list[WireRow]:
+        return [row for row in self.rows if row.id not in self.removed] if self.removed else self.rows
+
+
+def stage_rows(session: Session, rows: Sequence[WireRow], removed: Sequence[RemovedRow] = ()) -> None:
+    staged = [
+        {"entity": r.entity, "entity_id": r.id, "version": r.version, "payload": r.model_dump_json()} for r in rows
+    ]
+    staged.extend({"entity": REMOVED, "entity_id": r.id, "version": 0, "payload": r.entity} for r in removed)
+    insert_rows(session, Base.metadata.tables[StagedRow.__tablename__], staged)
+
+
+def staged_pull(session: Session, *, upto: int | None = None) -> Pulled:
+    """The kept rows and removals in the order they arrived (those up to sequence number `upto`, when given)."""
+    query = select(StagedRow.entity, StagedRow.entity_id, StagedRow.payload).order_by(StagedRow.seq)
     if upto is not None:
         query = query.where(StagedRow.seq <= upto)
-    return [WireRow.model_validate_json(payload) for payload in session.scalars(query)]
+    pulled = Pulled()
+    for entity, entity_id, payload in session.execute(query):
+        if entity == REMOVED:
+            pulled.add((), [RemovedRow(entity=payload, id=entity_id)])
+        else:
+            pulled.add([WireRow.model_validate_json(payload)], ())
+    return pulled

@@ -57,8 +57,16 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
         report = engine.sync()
     finally:
         engine.transport.close()
-    data: dict[str, Any] = {"pushed": report.pushed, "rejected": report.rejected, "pulled": report.pulled}
-    ctx.emit(data, lambda: print(f"Sent {report.pushed} changes, fetched {report.pulled}; {report.rejected} refused."))
+    data: dict[str, Any] = {
+        "pushed": report.pushed, "rejected": report.rejected, "pulled": report.pulled, "removed": report.removed,
+    }  # fmt: skip
+
+    def human() -> None:
+        print(f"Sent {report.pushed} changes, fetched {report.pulled}; {report.rejected} refused.")
+        if report.removed:
+            print(f"{report.removed} records left this workspace: your access to them was withdrawn on the server.")
+
+    ctx.emit(data, human)
     return 0
 
 

@@ -12,6 +12,7 @@ from app.assets import refresh_attention
 from app.errors import NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, decode, record_restore, record_update
 from app.search import index_assets
+from app.sync.withdraw import WITHDRAWN
 from models import Asset, Conflict, RejectedChange, utcnow
 from models.wire import ENTITY_CLASSES, ENTITY_SPECS, from_plain
 
@@ -79,6 +80,10 @@ def resolve(session: Session, conflict_id: str, choice: Choice, *, actor: str) -
     if choice == "take":
         _take_losing_value(session, conflict, actor)
     resolution = "took-loser" if choice == "take" else "kept-winner"
+    if conflict.server_version == 0 and conflict.kind == WITHDRAWN:
+        # Made here when access was withdrawn: the server never had it, so its resolution is not journaled.
+        conflict.resolved_at, conflict.resolved_by, conflict.resolution = utcnow(), actor, resolution
+        return conflict
     record_update(session, conflict, {"resolved_at": utcnow(), "resolved_by": actor, "resolution": resolution}, actor)
     return conflict
 

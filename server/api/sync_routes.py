@@ -67,6 +67,7 @@ def pull(
             device_id=body.device_id,
             cursor=body.cursor,
             limit=body.limit,
+            key=settings.secret_key,
         )
         session.commit()  # release the device lock in this thread (see deps.get_session)
         # Built as text from the stored JSON: a page holds hundreds of rows (the client validates it).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.assets import create_asset
 from app.db import Workspace
@@ -49,6 +50,33 @@ def tag_asset(device: Device, project_id: str, tag: str, **values: object) -> st
     with device.ws.transaction() as s:
         result = create_asset(s, project_id=project_id, values={"asset_tag": tag, **values}, actor=device.actor)
         return result.asset.id
+
+
+#: A sync in a process of its own that stops itself (SIGSTOP) just before it applies what it fetched, so the
+#: test can hold it there (past the server lease, say), start another run meanwhile, or kill it.
+STOPPING_SYNC = """
+import os, signal, sys
+from pathlib import Path
+from app.db import open_workspace
+from app.sync.engine import SyncEngine
+from app.sync.transport import Transport
+
+def progress(done, total, text):
+    print(text, flush=True)
+    if text == "Saving fetched changes…":
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+ws = open_workspace(Path(sys.argv[1]))
+transport = Transport(sys.argv[2], token=os.environ["CLOSEOUT_TEST_TOKEN"], retries=0)
+SyncEngine(ws, transport, page_size=10).sync(progress)
+print("done", flush=True)
+"""
+
+
+def process_state(pid: int) -> str:
+    """The process's state letter from /proc ("T" once it has stopped itself)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return fields[0]
 
 
 DeviceFactory = Callable[..., Device]
