@@ -6,7 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QDialog, QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.db import Workspace
 from app.sync.conflicts import ConflictView, list_conflicts, resolve
@@ -16,7 +25,10 @@ KIND_WORDS = {
     "field": "Edited on two devices",
     "delete-edit": "Edited after it was deleted",
     "duplicate-tag": "Same tag on two assets",
+    "rejected": "Kept here: access was withdrawn",
 }
+#: Kinds whose lost value cannot be put back with one click (the record is gone, or two assets need new tags).
+NO_TAKE = frozenset({"rejected", "duplicate-tag"})
 COLUMNS = ("Record", "Field", "What happened", "Kept value", "Kept by", "Lost value", "Lost by")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -84,14 +96,33 @@ class ConflictsDialog(QDialog):
         self.take_button = QPushButton("&Take lost value")
         self.keep_button.clicked.connect(lambda: self.resolve_selected("keep"))
         self.take_button.clicked.connect(lambda: self.resolve_selected("take"))
+        self.detail = QLabel("")
+        self.detail.setObjectName("conflictDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.keep_button)
         buttons.addWidget(self.take_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
+        layout.addWidget(self.detail)
         layout.addLayout(buttons)
+        self._selection_changed()
         self.reload()
+
+    def _selection_changed(self, *_args: object) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        row = self.model.rows[rows[0].row()] if rows else None
+        self.keep_button.setEnabled(row is not None)
+        self.take_button.setEnabled(row is not None and row.kind not in NO_TAKE)
+        self.detail.setText(row.detail if row is not None else "")
+        if row is not None and row.kind == "rejected":
+            self.keep_button.setText("&Done, I have what I need")
+        else:
+            self.keep_button.setText("&Keep current value")
 
     def reload(self) -> None:
         def load(_ctx: object) -> list[ConflictView]:

@@ -9,12 +9,10 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel
 
-from app.sync import credentials
-from app.sync import engine as sync_engine
 from app.sync.errors import OfflineError, SignInRequired
-from app.sync.transport import Transport
 
 if TYPE_CHECKING:
+    from app.sync.engine import SyncReport
     from ui.extensions import ShellWindow
 
 log = logging.getLogger(__name__)
@@ -72,6 +70,8 @@ class SyncPanel(QObject):
         return str(settings.get(getattr(options, name))) or default
 
     def server_url(self) -> str:
+        from app.sync import engine as sync_engine
+
         return self.window.workspace.meta(sync_engine.SERVER_KEY) or self._option("SERVER_URL", DEFAULT_SERVER)
 
     def ca_bundle(self) -> str | None:
@@ -110,7 +110,9 @@ class SyncPanel(QObject):
         self.syncing = True
         self._show_state()
 
-        def work(ctx: Any) -> sync_engine.SyncReport:
+        def work(ctx: Any) -> SyncReport:
+            from app.sync import engine as sync_engine
+
             engine = sync_engine.connect(ws, ca_bundle=ca_bundle, password=password)
             try:
                 return engine.sync(progress=ctx.progress, busy_wait=10.0)
@@ -119,11 +121,17 @@ class SyncPanel(QObject):
 
         self.window.runner.run(work, on_success=self._synced, on_failure=self._sync_failed, pool="net")
 
-    def _synced(self, report: sync_engine.SyncReport) -> None:
+    def _synced(self, report: SyncReport) -> None:
         self.syncing, self.offline, self.last_error = False, False, ""
-        if report.changed:
+        if report.changed or report.removed:
             self.window.data_changed.emit()
-        if report.rejected:
+        if report.removed:
+            self.window.show_message(
+                f"{report.removed:,} record{'s' if report.removed != 1 else ''} left this workspace: your access to "
+                "them was withdrawn on the server. Anything you had typed in them is kept under Sync ▸ Conflicts.",
+                10000,
+            )
+        elif report.rejected:
             self.window.show_message(f"The server refused {report.rejected} change(s); see Sync ▸ Conflicts.")
         self.refresh_state()
 
@@ -148,6 +156,8 @@ class SyncPanel(QObject):
         url, ca_bundle = self.server_url(), self.ca_bundle()
 
         def reachable(_ctx: object) -> bool:
+            from app.sync.transport import Transport
+
             with Transport(url, ca_bundle=ca_bundle, retries=0) as transport:
                 return transport.reachable()
 
@@ -158,6 +168,7 @@ class SyncPanel(QObject):
             self.sync_now()
 
     def ask_login(self, message: str = "") -> None:
+        from app.sync import engine as sync_engine
         from ui.login_dialog import LoginDialog
 
         user = self.window.workspace.meta(sync_engine.USER_KEY) or self.window.technician()
@@ -170,9 +181,13 @@ class SyncPanel(QObject):
         ws, ca_bundle = self.window.workspace, self.ca_bundle()
 
         def work(_ctx: object) -> bool:
+            from app.sync import engine as sync_engine
+
             return sync_engine.login(ws, server, user, password, ca_bundle=ca_bundle)
 
         def done(stored: bool) -> None:
+            from app.sync import credentials
+
             self._session_password = None if stored else password
             if not stored:
                 self.window.show_message(credentials.NO_KEYRING_MESSAGE, 8000)
@@ -186,8 +201,14 @@ class SyncPanel(QObject):
     def logout(self) -> None:
         ws, ca_bundle = self.window.workspace, self.ca_bundle()
         self._session_password = None
+
+        def work(_ctx: object) -> None:
+            from app.sync import engine as sync_engine
+
+            sync_engine.logout(ws, ca_bundle=ca_bundle)
+
         self.window.runner.run(
-            lambda _ctx: sync_engine.logout(ws, ca_bundle=ca_bundle),
+            work,
             on_success=lambda _r: self.window.show_message("Signed out."),
             pool="net",
         )

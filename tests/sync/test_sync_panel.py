@@ -19,6 +19,7 @@ from app.sync import engine as sync_engine
 from models import Asset, Conflict
 from tests.server.server_harness import LiveServer
 from tests.sync.sync_kit import DeviceFactory, seed_tenant, tag_asset
+from tests.sync.test_revoke import _server_cli
 from ui.conflicts_view import ConflictsDialog, ConflictsModel
 from ui.main_window import MainWindow
 from ui.settings import SERVER_URL, TECHNICIAN, Settings
@@ -110,3 +111,41 @@ def test_an_unreachable_server_shows_offline(
 
 def test_an_empty_conflicts_model_passes_the_model_tester(qtmodeltester: object) -> None:
     qtmodeltester.check(ConflictsModel())  # type: ignore[attr-defined]
+
+
+def test_a_withdrawn_project_is_explained_and_its_unsent_edit_is_kept_in_the_conflicts_view(
+    qtbot: QtBot,
+    live_server: LiveServer,
+    make_device: DeviceFactory,
+    window_for: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    live_server.add_user("cora", "coordinator")
+    live_server.add_user("tom", "technician")
+    office = make_device("office", "cora")
+    tenant = seed_tenant(office, "ACME")
+    asset_id = tag_asset(office, tenant.project_id, "ACME-0001")
+    office.sync()
+    assert _server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P1") == 0
+    laptop = make_device("laptop", "tom")
+    laptop.sync()
+    with laptop.ws.transaction() as s:
+        update_asset(s, asset_id, {"hostname": "typed-on-site"}, actor="tom")
+    assert _server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P1") == 0
+    window = window_for(laptop, live_server)  # type: ignore[operator]
+    window.sync_panel.sync_now()
+    qtbot.waitUntil(lambda: "access to them was withdrawn" in window.statusBar().currentMessage(), timeout=15000)
+    with laptop.ws.session() as s:
+        assert s.get(Asset, asset_id) is None
+    dialog = ConflictsDialog(laptop.ws, window.runner, "tom", window.sync_panel.refresh_state, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() >= 1, timeout=5000)
+    kinds = {row.kind for row in dialog.model.rows}
+    assert kinds == {"rejected"}
+    assert any("typed-on-site" in f"{row.losing_value}{row.detail}" for row in dialog.model.rows)
+    dialog.view.selectRow(0)
+    assert not dialog.take_button.isEnabled() and dialog.keep_button.isEnabled()
+    assert dialog.detail.text() == dialog.model.rows[0].detail
+    count = dialog.model.rowCount()
+    dialog.keep_button.click()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == count - 1, timeout=5000)
