@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.assets import ASSET_FIELDS
 from app.db import Workspace
 from app.sync.conflicts import ConflictView, list_conflicts, resolve
 from ui.runner import Runner
@@ -35,6 +36,13 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 def _text(value: Any) -> str:
     return "(empty)" if value in (None, "") else str(value)
+
+
+def _field(row: ConflictView) -> str:
+    """The field as the editor labels it (Host name, not hostname); configuration fields by their key."""
+    if row.entity == "asset":
+        return ASSET_FIELDS.get(row.field, row.field.removeprefix("custom."))
+    return row.field.replace("_", " ").capitalize()
 
 
 class ConflictsModel(QAbstractTableModel):
@@ -71,8 +79,9 @@ class ConflictsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.detail or None
         values = (
-            f"{row.entity} …{row.entity_id[-6:]}", row.field, KIND_WORDS.get(row.kind, row.kind),
-            _text(row.winning_value), row.winner_actor, _text(row.losing_value), row.loser_actor,
+            row.record or f"{row.entity} …{row.entity_id[-6:]}", _field(row), KIND_WORDS.get(row.kind, row.kind),
+            "—" if row.kind in NO_TAKE and row.winning_value in (None, "") else _text(row.winning_value),
+            row.winner_actor, _text(row.losing_value), row.loser_actor,
         )  # fmt: skip
         return values[index.column()]
 

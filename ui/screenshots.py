@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.db import open_workspace
+from app.db import Workspace, open_workspace
 from app.demo import seed_demo
 from ui import asset_io
 from ui.main_window import MainWindow
@@ -134,9 +134,46 @@ def main() -> None:
     settle(app, window)
     save(dialog, args.out / "settings.png")
     dialog.reject()
+    save_conflicts(app, window, ws, args.out / "conflicts.png")
     editor._set_dirty(False)
     window.close()
     ws.close()
+
+
+def save_conflicts(app: QApplication, window: MainWindow, ws: Workspace, path: Path) -> None:
+    """The conflicts view with what a sync typically leaves: a field edited on two laptops, and an edit kept
+    here after the server withdrew the technician's access to the project (rows as the sync engine writes them)."""
+    from sqlalchemy import select
+
+    from models import Asset, Conflict
+    from ui.conflicts_view import ConflictsDialog
+
+    with ws.transaction() as s:
+        first, second = s.scalars(select(Asset).order_by(Asset.asset_tag).limit(2))
+        s.add_all(
+            [
+                Conflict(
+                    project_id=first.project_id, entity="asset", entity_id=first.id, field="hostname", kind="field",
+                    winning_value='"nwd-wor-001"', losing_value='"nwd-recep-01"', winner_actor="sam.field",
+                    loser_actor="alex.tech", detail="Both laptops changed the host name while offline.",
+                ),
+                Conflict(
+                    project_id=second.project_id, entity="asset", entity_id=second.id, field="notes", kind="rejected",
+                    losing_value='"Wall-mounted behind reception, needs a longer cable"', loser_actor="alex.tech",
+                    detail="Your access to NWD-ONB was withdrawn before this edit reached the server; the value "
+                    "you typed is kept here so you can pass it on.",
+                ),
+            ]
+        )  # fmt: skip
+    dialog = ConflictsDialog(ws, window.runner, "alex.tech", lambda: None, window)
+    dialog.show()
+    window.runner.wait()
+    settle(app, window)
+    dialog.view.selectRow(1)
+    dialog.view.resizeColumnsToContents()
+    settle(app, window)
+    save(dialog, path)
+    dialog.close()
 
 
 def _category(editor: object, name: str) -> str:

@@ -34,12 +34,22 @@ class ConflictView:
     detail: str
     resolved: bool
     resolution: str
+    #: The record as people know it: "Asset NWD-00012", or the kind of record when it is no longer here.
+    record: str = ""
 
 
 def list_conflicts(session: Session, *, include_resolved: bool = False) -> list[ConflictView]:
     query = select(Conflict).where(Conflict.deleted_at.is_(None)).order_by(Conflict.created_at, Conflict.id)
     if not include_resolved:
         query = query.where(Conflict.resolved_at.is_(None))
+    conflicts = list(session.scalars(query))
+    asset_ids = {c.entity_id for c in conflicts if c.entity == "asset"}
+    tags: dict[str, str] = {}
+    if asset_ids:
+        tags = {
+            row.id: row.asset_tag
+            for row in session.execute(select(Asset.id, Asset.asset_tag).where(Asset.id.in_(asset_ids)))
+        }
     return [
         ConflictView(
             id=c.id,
@@ -55,9 +65,19 @@ def list_conflicts(session: Session, *, include_resolved: bool = False) -> list[
             detail=c.detail,
             resolved=c.resolved_at is not None,
             resolution=c.resolution,
+            record=_record_label(c, tags),
         )
-        for c in session.scalars(query)
+        for c in conflicts
     ]
+
+
+def _record_label(conflict: Conflict, tags: dict[str, str]) -> str:
+    kind = conflict.entity.replace("_", " ").capitalize()
+    if conflict.entity == "asset" and conflict.entity_id in tags:
+        return f"Asset {tags[conflict.entity_id]}"
+    if conflict.kind == WITHDRAWN:
+        return f"{kind} (no longer here)"
+    return f"{kind} …{conflict.entity_id[-6:]}"
 
 
 def list_rejected(session: Session) -> list[RejectedChange]:
