@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, UnaryExpression, func, literal_column, select, text
+from sqlalchemy import Select, String, UnaryExpression, column, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.operators import custom_op
 
@@ -194,9 +194,50 @@ def query_page(
     """
     match = build_match(flt.text)
     if match is not None and count_matches(session, match, limit=SPARSE_HITS + 1) <= SPARSE_HITS:
+        if sort == "asset_tag" and _scope_only(flt):
+            return _page_from_documents(session, match, flt, descending=descending, offset=offset, limit=limit)
         return _page_from_hits(session, flt, sort=sort, descending=descending, offset=offset, limit=limit)
     query = _where(_with_names(*_ROW_COLUMNS), flt).order_by(*_order(sort, descending)).offset(offset).limit(limit)
     return AssetPage(_rows(session.execute(query)))
+
+
+def _scope_only(flt: AssetFilter) -> bool:
+    """Whether the filter narrows by project and/or client alone (which the search documents carry)."""
+    return not (flt.site_id or flt.location_id or flt.category_id or flt.status or flt.needs_attention)
+
+
+def _page_from_documents(
+    session: Session, match: str, flt: AssetFilter, *, descending: bool, offset: int, limit: int
+) -> AssetPage:
+    """A search in tag order within a project or client: the documents hold the tag, the project and the client,
+    so the hits are sorted and counted without reading an asset; only the page's rows are read (about 2 µs a hit,
+    against about 5 µs when every hit's asset is read)."""
+    sql = (
+        "SELECT d.asset_id AS id, d.tag AS tag FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
+        "WHERE asset_search MATCH :match"
+    )
+    params = {"match": match}
+    if flt.project_id:
+        sql += " AND d.project_id = :project_id"
+        params["project_id"] = flt.project_id
+    if flt.client_id:
+        sql += " AND d.client_id = :client_id"
+        params["client_id"] = flt.client_id
+    # The full-text index drives (its hits are few next to the documents); each hit reads one document by rowid.
+    hits = text(sql).bindparams(**params).columns(column("id", String), column("tag", String)).cte("hits")
+    order = [hits.c.tag.desc() if descending else hits.c.tag.asc(), hits.c.id.asc()]  # ties as _order breaks them
+    page = select(hits.c.id).order_by(*order).offset(offset).limit(limit).subquery()
+    total = select(func.count()).select_from(hits).scalar_subquery()
+    query = (
+        _with_names(total, *_ROW_COLUMNS).join(page, page.c.id == Asset.id).order_by(*_order("asset_tag", descending))
+    )
+    result = list(session.execute(query))
+    rows = _rows(row[1:] for row in result)
+    if result:
+        return AssetPage(rows, int(result[0][0]))
+    if offset == 0:
+        return AssetPage(rows, 0)
+    return AssetPage(rows, count_matches_in(session, match, project_id=flt.project_id, client_id=flt.client_id))
 
 
 def _page_from_hits(

@@ -12,6 +12,7 @@ from app.assets import create_asset, delete_asset, find_by_tag, update_asset
 from app.db import Workspace
 from app.projects import find_project
 from app.search import build_match, rebuild_index
+from models import AssetStatus
 
 
 def _tags(ws: Workspace, text: str) -> list[str]:
@@ -156,3 +157,35 @@ def test_an_older_search_index_is_upgraded_with_its_documents(demo_workspace: Wo
             assert len(query_assets(s, flt, limit=1000)) == before
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("sort", ["asset_tag", "model"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_way_of_reading_a_search_page_gives_the_same_rows_and_total(
+    demo_workspace: Workspace, monkeypatch: pytest.MonkeyPatch, sort: str, descending: bool
+) -> None:
+    """Walking the assets (many hits), reading the hits' assets and reading the documents (few hits) agree."""
+    from app import asset_query
+
+    with demo_workspace.session() as s:
+        project = find_project(s, "NWD-ONB")
+        filters = [
+            AssetFilter(project_id=project.id, text=words)
+            for words in ("dell", "nwd-00", "10.10", "amelie", "floor 1", "nothing-like-this")
+        ]
+        filters += [
+            AssetFilter(client_id=project.client_id, text="dell"),
+            AssetFilter(project_id=project.id, text="dell", status=AssetStatus.IN_SERVICE),
+        ]
+        for flt in filters:
+            readings = []
+            for sparse in (0, 10**9):  # always walk; always from the hits
+                monkeypatch.setattr(asset_query, "SPARSE_HITS", sparse)
+                pages = []
+                for offset in (0, 7, 14, 300):
+                    page = asset_query.query_page(s, flt, sort=sort, descending=descending, offset=offset, limit=7)
+                    total = page.total if page.total is not None else count_assets(s, flt)
+                    pages.append(([r.id for r in page.rows], total))
+                readings.append(pages)
+            assert readings[0] == readings[1], flt
+            assert readings[0][0][1] == count_assets(s, flt)
