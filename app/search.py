@@ -52,13 +52,24 @@ def count_matches_in(session: Session, match: str, *, project_id: str | None, cl
         "WHERE asset_search MATCH :match"
     )
     params: dict[str, str] = {"match": match}
-    if project_id:
+    if project_id and not _holds_only(session, "project_id", project_id):
         sql += " AND d.project_id = :project_id"
         params["project_id"] = project_id
-    if client_id:
+    if client_id and not _holds_only(session, "client_id", client_id):
         sql += " AND d.client_id = :client_id"
         params["client_id"] = client_id
+    if len(params) == 1:  # the workspace holds nothing else: the index alone answers
+        sql = "SELECT count(*) FROM asset_search WHERE asset_search MATCH :match"
     return int(session.scalar(text(sql), params) or 0)
+
+
+def _holds_only(session: Session, column_name: str, value: str) -> bool:
+    """Whether every asset of the workspace (deleted ones too) has this project or client: two index probes."""
+    column_sql = {"project_id": "project_id", "client_id": "client_id"}[column_name]
+    lowest, highest = session.execute(
+        text(f"SELECT (SELECT min({column_sql}) FROM assets), (SELECT max({column_sql}) FROM assets)")
+    ).one()
+    return bool(lowest == highest == value)
 
 
 def build_match(query: str) -> str | None:

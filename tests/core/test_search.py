@@ -189,3 +189,28 @@ def test_every_way_of_reading_a_search_page_gives_the_same_rows_and_total(
                 readings.append(pages)
             assert readings[0] == readings[1], flt
             assert readings[0][0][1] == count_assets(s, flt)
+
+
+def test_search_totals_keep_projects_and_clients_apart(demo_workspace: Workspace) -> None:
+    from app.projects import create_client, create_project
+
+    with demo_workspace.session() as s:
+        first = find_project(s, "NWD-ONB")
+        before = count_assets(s, AssetFilter(project_id=first.id, text="dell"))
+    with demo_workspace.transaction() as s:
+        second = create_project(s, client_id=first.client_id, code="NWD-P2", name="Phase two", actor="lead")
+        other_client = create_client(s, code="OTH", name="Other", tag_prefix="OT-", tag_digits=4, actor="lead")
+        third = create_project(s, client_id=other_client.id, code="OTH-1", name="Other one", actor="lead")
+        create_asset(s, project_id=second.id, values={"tag": "NWD-90001", "category": "other", "manufacturer": "Dell"},
+                     actor="alex")  # fmt: skip
+        for n in (1, 2):
+            create_asset(s, project_id=third.id, values={"tag": f"OT-000{n}", "category": "other", "model": "Dell"},
+                         actor="alex")  # fmt: skip
+    with demo_workspace.session() as s:
+        assert count_assets(s, AssetFilter(project_id=first.id, text="dell")) == before
+        assert count_assets(s, AssetFilter(project_id=second.id, text="dell")) == 1
+        assert count_assets(s, AssetFilter(client_id=first.client_id, text="dell")) == before + 1
+        assert count_assets(s, AssetFilter(client_id=other_client.id, text="dell")) == 2
+        assert count_assets(s, AssetFilter(text="dell")) == before + 3
+        page = query_assets(s, AssetFilter(project_id=third.id, text="dell"))
+        assert [r.asset_tag for r in page] == ["OT-0001", "OT-0002"]
