@@ -94,6 +94,8 @@ class PullRequest(_Strict):
     device_id: str = Field(min_length=1, max_length=36)
     cursor: str = Field(default="", max_length=200_000)
     limit: int = Field(default=PAGE_SIZE, ge=1, le=2000)
+    #: Spaces to send again from the start whatever the cursor says (a replacement sync after a 410).
+    reset: list[str] = Field(default=[], max_length=10_000)
 
 
 class WireRow(_Strict):
@@ -106,6 +108,14 @@ class WireRow(_Strict):
     updated_at: datetime
     deleted_at: datetime | None
     data: dict[str, Any]
+
+
+class CursorExpiredError(_Strict):
+    """The body of a 410 answer to a pull: tombstones newer than the cursor were purged from these spaces."""
+
+    error: Literal["cursor_expired"] = "cursor_expired"
+    message: str
+    spaces: list[str]
 
 
 class RemovedRow(_Strict):

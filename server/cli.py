@@ -1,4 +1,7 @@
-"""`closeout-server`: init, create-user, grant, revoke, serve. Passwords come from a prompt or stdin only."""
+"""`closeout-server`: init, create-user, grant, revoke, purge-tombstones, serve.
+
+Passwords come from a prompt or stdin only.
+"""
 
 from __future__ import annotations
 
@@ -121,6 +124,27 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge_tombstones(args: argparse.Namespace) -> int:
+    """Delete tombstones older than the retention; devices with an older cursor then get 410 and re-pull."""
+    from server.purge import purge_tombstones
+
+    settings = _settings(args)
+    days = settings.tombstone_days if args.older_than is None else args.older_than
+    if days < 0:
+        raise ValueError("--older-than takes a number of days, 0 or more")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade_head(engine)
+        with make_session_factory(engine)() as session:
+            report = purge_tombstones(session, older_than_days=days)
+    finally:
+        engine.dispose()
+    print(f"purged {report.purged} tombstones older than {days:g} days from {len(report.floors)} spaces")
+    if report.kept_referenced:
+        print(f"kept {report.kept_referenced} old tombstones that remaining records still refer to")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -151,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("target", metavar="PROJECT")
     revoke.add_argument("--client", action="store_true", help="TARGET is a client")
     revoke.set_defaults(handler=cmd_revoke)
+    purge = sub.add_parser("purge-tombstones", help="delete records deleted longer ago than the retention")
+    purge.add_argument(
+        "--older-than", type=float, default=None, metavar="DAYS",
+        help="purge tombstones older than DAYS (default: CLOSEOUT_SERVER_TOMBSTONE_DAYS, 180)",
+    )  # fmt: skip
+    purge.set_defaults(handler=cmd_purge_tombstones)
     serve = sub.add_parser("serve", help="run the HTTP server (schema upgraded first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)

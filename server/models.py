@@ -76,6 +76,8 @@ class Space(ServerBase):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    #: The highest version of a tombstone purged from this space: a pull whose cursor is below it gets 410.
+    purge_floor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Record(ServerBase):

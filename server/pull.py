@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,15 @@ from sqlalchemy.orm import Session
 from server.auth import Scope
 from server.models import GLOBAL_SPACE, Record, Space, User
 from server.sync import BadRequest, own_device
+
+
+class CursorExpired(Exception):
+    """The cursor is older than tombstones purged from these spaces: the device must replace its copy of them."""
+
+    def __init__(self, spaces: list[str]) -> None:
+        super().__init__(", ".join(spaces))
+        self.spaces = spaces
+
 
 #: The columns of a pulled row; `data` comes back as the JSON text the database holds, so a page of hundreds
 #: of rows is never decoded into dicts and encoded again (that round trip was most of a pull's server time).
@@ -74,11 +84,19 @@ class _Seen:
     """What a cursor says the device holds of one space: rows up to `version` of `projects` (None: all of them).
 
     `legacy` marks an entry of an unsigned cursor from before revokes were sent: its view is not known.
+    `base` is the version the device held before the pull that is still paging through the space began (the
+    version itself once the space is complete): deletes after `base` reach it in this pull's later pages, so only
+    `base` is compared with the space's purge floor.
     """
 
     version: int
     projects: frozenset[str] | None
     legacy: str | None = None
+    base: int | None = None
+
+    @property
+    def held(self) -> int:
+        return self.version if self.base is None else self.base
 
 
 def _mac(key: str, body: str) -> str:
@@ -107,17 +125,18 @@ def _decode_cursor(key: str, text: str) -> dict[str, _Seen]:
         raise BadRequest("the cursor is not valid")
     seen: dict[str, _Seen] = {}
     for space_id, entry in value.items():
-        if not (isinstance(space_id, str) and isinstance(entry, list) and len(entry) == 2):
+        if not (isinstance(space_id, str) and isinstance(entry, list) and len(entry) in (2, 3)):
             raise BadRequest("the cursor is not valid")
-        version, view = entry
-        if not isinstance(version, int):
+        version, view, *rest = entry
+        base = rest[0] if rest else None
+        if not isinstance(version, int) or (rest and not (signed and isinstance(base, int))):
             raise BadRequest("the cursor is not valid")
         if not signed and isinstance(view, str):
             seen[space_id] = _Seen(version, None, legacy=view)
         elif signed and view is None:
-            seen[space_id] = _Seen(version, None)
+            seen[space_id] = _Seen(version, None, base=base)
         elif signed and isinstance(view, list) and all(isinstance(p, str) for p in view):
-            seen[space_id] = _Seen(version, frozenset(view))
+            seen[space_id] = _Seen(version, frozenset(view), base=base)
         else:
             raise BadRequest("the cursor is not valid")
     return seen
@@ -164,14 +183,28 @@ def visible_spaces(session: Session, scope: Scope) -> list[str]:
     return sorted(set(names), key=lambda name: (name != GLOBAL_SPACE, name))
 
 
-def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: str, limit: int, key: str) -> PullPage:
+def pull(
+    session: Session,
+    *,
+    user: User,
+    scope: Scope,
+    device_id: str,
+    cursor: str,
+    limit: int,
+    key: str,
+    reset: Sequence[str] = (),
+) -> PullPage:
     """The rows changed after the cursor, oldest version first, up to `limit`; the cursor never skips a row.
 
     Records that left the caller's view since the cursor (a revoked grant) are listed in `removed`, all in the
-    first page that sees the change; `key` signs the cursor.
+    first page that sees the change; `key` signs the cursor. Spaces in `reset` are sent again from the start (a
+    replacement sync). A cursor below a space's purge floor raises CursorExpired: deletes it has not seen may
+    have been purged.
     """
     device = own_device(session, user, device_id)
     before = _decode_cursor(key, cursor)
+    for space_id in reset:
+        before.pop(space_id, None)
     spaces = visible_spaces(session, scope)
     removed: list[tuple[str, str]] = []
     for space_id, held in sorted(before.items()):
@@ -179,6 +212,7 @@ def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: 
     after: dict[str, list[Any]] = {}
     rows: list[str] = []
     has_more = False
+    expired: list[str] = []
     for space_id in spaces:
         view = _view(scope, space_id)
         seen = before.get(space_id)
@@ -189,13 +223,18 @@ def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: 
         else:
             since = seen.version if _covers(seen.projects, view) else 0  # a widened view is sent again
         entry: list[Any] = [since, None if view is None else sorted(view)]
+        base = 0 if seen is None else seen.held
         room = limit - len(rows)
-        top = session.scalar(select(Space.version).where(Space.id == space_id))
-        if top is None:
+        counters = session.execute(select(Space.version, Space.purge_floor).where(Space.id == space_id)).first()
+        if counters is None:
+            continue
+        top, floor = counters
+        if 0 < base < floor:
+            expired.append(space_id)  # the device may hold records whose (purged) delete it never received
             continue
         if room <= 0:
             has_more = has_more or top > since
-            after[space_id] = entry
+            after[space_id] = entry if base == since else [*entry, base]
             continue
         query = (
             select(*_ROW_COLUMNS)
@@ -210,10 +249,14 @@ def pull(session: Session, *, user: User, scope: Scope, device_id: str, cursor: 
             found = found[:room]
             has_more = True
             entry[0] = found[-1].version
+            if base != entry[0]:
+                entry.append(base)  # still paging: what the device held before this pull is what counts
         else:
             entry[0] = top
         after[space_id] = entry
         rows.extend(row_json(*row) for row in found)
+    if expired:
+        raise CursorExpired(expired)
     return PullPage(
         rows=rows,
         cursor=_encode_cursor(key, after),

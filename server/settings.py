@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 24 * 30
     max_attachment_bytes: int = 25 * 1024 * 1024
     sync_lease_seconds: float = 30.0
+    #: Tombstones (deleted records) are kept at least this long; `closeout-server purge-tombstones` removes older.
+    tombstone_days: int = 180
     login_max_failures: int = 5
     login_lockout_seconds: float = 30.0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import secrets
 import time
@@ -18,11 +19,11 @@ from app.db import Workspace, meta_value, set_meta_value
 from app.journal import pending_count
 from app.sync import credentials
 from app.sync.apply import Pulled, apply_rows, stage_rows, staged_pull
-from app.sync.errors import SignInRequired, SyncBusy, SyncError
+from app.sync.errors import CursorExpired, SignInRequired, SyncBusy, SyncError
 from app.sync.push import mark_processed, outbox, record_rejections, reopen_after, upload_attachments
 from app.sync.run_lock import RunLocked, sync_run_lock
 from app.sync.transport import Transport
-from app.sync.withdraw import remove_records
+from app.sync.withdraw import PURGED_DETAIL, held_from_server, remove_records
 from models import ChangeSet, RejectedChange, StagedRow, WorkspaceMeta, new_id, utcnow
 from models.wire import PAGE_SIZE, PullRequest, PullResponse, PushRequest
 
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 SERVER_KEY, USER_KEY = "sync.server", "sync.user"
 CURSOR_KEY, STAGED_CURSOR_KEY = "sync.cursor", "sync.staged_cursor"
 LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok_at", "sync.last_error"
+#: Spaces being pulled again whole (a replacement sync after the server answered 410), as a JSON list.
+REPLACE_KEY = "sync.replace_spaces"
+#: How many times one pull starts over when the server keeps answering 410 (each adds the spaces it names).
+MAX_REPLACEMENTS = 5
 
 Progress = Callable[[int, int, str], None]
 
@@ -162,10 +167,31 @@ class SyncEngine:
 
     def pull(self, report: SyncReport, progress: Progress = _no_progress) -> None:
         with _cycle_collector_paused():
-            self._pull(report, progress)
+            for _attempt in range(MAX_REPLACEMENTS):
+                try:
+                    self._pull(report, progress)
+                    return
+                except CursorExpired as exc:
+                    self._begin_replacement(exc.spaces)
+                    progress(0, 0, "Fetching a fresh copy of data the server has tidied up…")
+        raise SyncError("The server kept asking for a fresh copy of this workspace's data; try again later.")
+
+    def _begin_replacement(self, spaces: list[str]) -> None:
+        """Start a replacement sync of these spaces: pages kept so far are dropped (they are only fetched rows,
+        nothing of the user's), and the next pull asks for the spaces again from the start."""
+        with self.ws.transaction() as s:
+            replacing = set(_spaces(meta_value(s, REPLACE_KEY))) | set(spaces)
+            s.execute(delete(StagedRow))
+            s.execute(delete(WorkspaceMeta).where(WorkspaceMeta.key == STAGED_CURSOR_KEY))
+            set_meta_value(s, REPLACE_KEY, json.dumps(sorted(replacing)))
+        log.info("replacement sync of %s: the server purged deletes newer than this device's cursor", spaces)
 
     def _pull(self, report: SyncReport, progress: Progress) -> None:
-        cursor = self.ws.meta(STAGED_CURSOR_KEY) or self.ws.meta(CURSOR_KEY)
+        staged_cursor = self.ws.meta(STAGED_CURSOR_KEY)
+        cursor = staged_cursor or self.ws.meta(CURSOR_KEY)
+        replacing = _spaces(self.ws.meta(REPLACE_KEY))
+        # The spaces are reset in the first request only; a resumed replacement continues from its kept cursor.
+        reset = [] if staged_cursor else replacing
         device_id = self.device_id
         with self.ws.session() as s:
             kept = int(s.scalar(select(func.max(StagedRow.seq))) or 0)  # pages kept by an interrupted pull
@@ -173,11 +199,11 @@ class SyncEngine:
         acknowledged = -1  # the server's last mutation id of this device, marked processed by an earlier page
         # The next page is fetched while this one is kept: the server's and the network's time overlap ours.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
-            next_page = fetcher.submit(self._fetch_page, device_id, cursor)
+            next_page = fetcher.submit(self._fetch_page, device_id, cursor, reset)
             while True:
                 response = next_page.result()
                 if response.has_more:
-                    next_page = fetcher.submit(self._fetch_page, device_id, response.cursor)
+                    next_page = fetcher.submit(self._fetch_page, device_id, response.cursor, [])
                 with self.ws.transaction() as s:
                     # Each page is kept with its cursor, so an interrupted pull resumes after the last kept page.
                     stage_rows(s, response.rows, response.removed)
@@ -200,13 +226,26 @@ class SyncEngine:
             summary = apply_rows(s, pulled.kept_rows())
             # Records the user may no longer see leave the workspace (a revoke arrives as deletes), after the rows.
             report.removed += remove_records(s, pulled.removed)
+            if replacing:
+                # A replacement: the server sent every row it has of these spaces, so a record of theirs held here
+                # from the server and not sent was deleted and purged there. It leaves without a journaled delete;
+                # an edit of it the server never took stays as a conflict.
+                served = {row.id for row in pulled.rows}
+                gone = {
+                    record_id: entity
+                    for space_id in replacing
+                    for record_id, entity in held_from_server(s, space_id).items()
+                    if record_id not in served
+                }
+                report.removed += remove_records(s, gone, detail=PURGED_DETAIL)
+                s.execute(delete(WorkspaceMeta).where(WorkspaceMeta.key == REPLACE_KEY))
             s.execute(delete(StagedRow))
             set_meta_value(s, CURSOR_KEY, cursor)
             s.execute(delete(WorkspaceMeta).where(WorkspaceMeta.key == STAGED_CURSOR_KEY))
         report.changed += summary.changed
 
-    def _fetch_page(self, device_id: str, cursor: str) -> PullResponse:
-        return self.transport.pull(PullRequest(device_id=device_id, cursor=cursor, limit=self.page_size))
+    def _fetch_page(self, device_id: str, cursor: str, reset: list[str]) -> PullResponse:
+        return self.transport.pull(PullRequest(device_id=device_id, cursor=cursor, limit=self.page_size, reset=reset))
 
     def pending(self) -> int:
         with self.ws.session() as s:
@@ -215,6 +254,11 @@ class SyncEngine:
     def fetch_attachment(self, sha256: str) -> str:
         """Download an attachment's file on demand and keep it in the workspace."""
         return store_blob(self.ws.blobs_dir, self.transport.get_blob(sha256))
+
+
+def _spaces(text: str) -> list[str]:
+    value = json.loads(text) if text else []
+    return [str(space) for space in value] if isinstance(value, list) else []
 
 
 def status(workspace: Workspace) -> SyncStatus:

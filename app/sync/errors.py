@@ -19,3 +19,11 @@ class SignInRequired(SyncError):
 
 class SyncBusy(SyncError):
     """Another sync of this workspace is still running on the server."""
+
+
+class CursorExpired(SyncError):
+    """The server purged deletes newer than this device's cursor of some spaces: they must be pulled again whole."""
+
+    def __init__(self, message: str, spaces: list[str]) -> None:
+        super().__init__(message)
+        self.spaces = spaces

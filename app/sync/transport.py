@@ -12,9 +12,10 @@ from pydantic import BaseModel
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from app.sync.errors import OfflineError, SignInRequired, SyncBusy, SyncError
+from app.sync.errors import CursorExpired, OfflineError, SignInRequired, SyncBusy, SyncError
 from models.wire import (
     SYNC_SESSION_HEADER,
+    CursorExpiredError,
     LoginRequest,
     LoginResponse,
     PullRequest,
@@ -141,7 +142,17 @@ class Transport:
         return self._call("/api/sync/push", body, PushResponse)
 
     def pull(self, body: PullRequest) -> PullResponse:
-        return self._call("/api/sync/pull", body, PullResponse)
+        response = self.request("POST", "/api/sync/pull", data=body.model_dump_json(), as_json=True)
+        if response.status_code == 410:
+            # Deletes newer than the cursor were purged from these spaces: the engine re-pulls them whole.
+            try:
+                gone = CursorExpiredError.model_validate_json(response.content)
+            except ValueError:
+                raise SyncError(f"The server refused the pull (410: {_detail(response)}).") from None
+            raise CursorExpired(gone.message, gone.spaces)
+        if response.status_code != 200:
+            raise SyncError(f"The server refused the request ({response.status_code}: {_detail(response)}).")
+        return PullResponse.model_validate_json(response.content)
 
     def done(self, device_id: str) -> None:
         self.request("POST", f"/api/sync/done/{device_id}")

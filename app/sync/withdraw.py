@@ -21,6 +21,13 @@ from models.wire import ENTITY_CLASSES, ENTITY_SPECS
 #: Conflict kind of an edit that can no longer reach the server.
 WITHDRAWN = "rejected"
 WITHDRAWN_DETAIL = "Access to this record was withdrawn on the server before this change reached it; it is kept here."
+PURGED_DETAIL = (
+    "This record was deleted on the server long ago (its deletion is no longer kept there) before this change "
+    "reached it; the change is kept here."
+)
+#: Records of the catalog every client shares (the server's "global" space); every other space is one client.
+GLOBAL_SPACE = "global"
+GLOBAL_ENTITIES = ("category", "field_definition", "checklist_template", "import_profile")
 CHUNK = 5000
 _DELETE_SEARCH_DOC = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 
@@ -66,7 +73,7 @@ def _with_dependents(session: Session, by_entity: dict[str, set[str]]) -> None:
                         grown = True
 
 
-def _keep_unaccepted_edits(session: Session, by_entity: Mapping[str, set[str]]) -> None:
+def _keep_unaccepted_edits(session: Session, by_entity: Mapping[str, set[str]], detail: str) -> None:
     """A "rejected" conflict per field of each local edit of these records that the server has not taken."""
     ids = {i for found in by_entity.values() for i in found}
     if not ids:
@@ -100,12 +107,12 @@ def _keep_unaccepted_edits(session: Session, by_entity: Mapping[str, set[str]]) 
                         loser_actor=cs.actor,
                         loser_device=cs.device_id,
                         loser_hlc=cs.hlc,
-                        detail=WITHDRAWN_DETAIL,
+                        detail=detail,
                     )
                 )  # not journaled: the server never had this record's edit and must not get a conflict of it
 
 
-def remove_records(session: Session, removed: Mapping[str, str]) -> int:
+def remove_records(session: Session, removed: Mapping[str, str], *, detail: str = WITHDRAWN_DETAIL) -> int:
     """Drop these records (id -> entity) and their local dependents, inside the caller's transaction.
 
     Their history that came from the server goes too; this device's own edits stay in its journal, and those
@@ -120,7 +127,7 @@ def remove_records(session: Session, removed: Mapping[str, str]) -> int:
     _with_dependents(session, by_entity)
     present = _present(session, by_entity)
     session.flush()
-    _keep_unaccepted_edits(session, present)
+    _keep_unaccepted_edits(session, present, detail)
     # Assets that stay may have been flagged for sharing a tag or serial with one that goes: looked at again below.
     keys: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for chunk in _chunks(present.get("asset", ())):
@@ -146,3 +153,31 @@ def remove_records(session: Session, removed: Mapping[str, str]) -> int:
         refresh_attention(session, client_id, [], serials=sorted(serials - {""}), tags=sorted(tags))
     session.flush()
     return count
+
+
+def held_from_server(session: Session, space_id: str) -> dict[str, str]:
+    """The records of one server space (a client and all that hangs off it, or the global catalog) that this
+    workspace holds from the server (id -> entity); records made here and never pulled back are not listed."""
+    by_entity: dict[str, set[str]] = defaultdict(set)
+    if space_id == GLOBAL_SPACE:
+        for entity in GLOBAL_ENTITIES:
+            by_entity[entity] = set(session.scalars(select(ENTITY_CLASSES[entity].id)))
+        owned = select(Attachment.id).where(Attachment.owner_entity.in_(GLOBAL_ENTITIES))
+        by_entity["attachment"] = set(session.scalars(owned))
+    else:
+        by_entity["client"] = {space_id}
+        _with_dependents(session, by_entity)
+        about = {i for ids in by_entity.values() for i in ids}
+        projects = sorted(by_entity.get("project", ()))
+        for chunk in _chunks(about):
+            by_entity["conflict"] |= set(session.scalars(select(Conflict.id).where(Conflict.entity_id.in_(chunk))))
+        for start in range(0, len(projects), CHUNK):
+            chunk = projects[start : start + CHUNK]
+            by_entity["conflict"] |= set(session.scalars(select(Conflict.id).where(Conflict.project_id.in_(chunk))))
+    held: dict[str, str] = {}
+    for entity, ids in by_entity.items():
+        model = ENTITY_CLASSES[entity]
+        for chunk in _chunks(ids):
+            query = select(model.id).where(model.id.in_(chunk), model.server_version > 0)
+            held.update(dict.fromkeys(session.scalars(query), entity))
+    return held

@@ -6,7 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
 
-from models.wire import SYNC_SESSION_HEADER, PullRequest, PullResponse, PushRequest, PushResponse, RejectedInfo
+from models.wire import (
+    SYNC_SESSION_HEADER,
+    CursorExpiredError,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    RejectedInfo,
+)
 from server import pull as pulling
 from server import sync
 from server.api.deps import CurrentUser, SessionDep, SettingsDep
@@ -68,10 +76,19 @@ def pull(
             cursor=body.cursor,
             limit=body.limit,
             key=settings.secret_key,
+            reset=body.reset,
         )
         session.commit()  # release the device lock in this thread (see deps.get_session)
         # Built as text from the stored JSON: a page holds hundreds of rows (the client validates it).
         return Response(page.to_json(), media_type="application/json")
+    except pulling.CursorExpired as exc:
+        session.commit()  # the lease stays claimed: the device's replacement sync follows at once
+        error = CursorExpiredError(
+            message="This device's copy of these spaces is older than the server keeps deleted records; "
+            "pull them again from the start (a replacement sync) with `reset`.",
+            spaces=exc.spaces,
+        )
+        return Response(error.model_dump_json(), status_code=status.HTTP_410_GONE, media_type="application/json")
     except sync.BadRequest as exc:
         session.rollback()
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
