@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import coerce_custom_value, field_definitions, find_category, missing_required
+from app.catalog import (
+    LONG_TEXT_LIMIT,
+    coerce_custom_value,
+    field_definitions,
+    find_category,
+    missing_required,
+    printable,
+)
 from app.errors import AmbiguousError, NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, record_create, record_delete, record_restore, record_update
 from app.projects import ensure_open, find_location, find_site, get_project
@@ -204,9 +211,12 @@ def clean_values(
             elif key in ("purchase_date", "warranty_end"):
                 cleaned[key] = parse_date(raw)
             elif key == "notes":
-                cleaned[key] = str(raw or "").strip()
+                notes = printable(str(raw or "")).strip()
+                if len(notes) > LONG_TEXT_LIMIT:
+                    errors[key] = f"Notes have at most {LONG_TEXT_LIMIT:,} characters (this has {len(notes):,})."
+                cleaned[key] = notes
             elif key in _TEXT_LIMITS:
-                text = " ".join(str(raw or "").split())
+                text = " ".join(printable(str(raw or "")).split())
                 if len(text) > _TEXT_LIMITS[key]:
                     errors[key] = f"{ASSET_FIELDS[key]} has at most {_TEXT_LIMITS[key]} characters."
                 cleaned[key] = text

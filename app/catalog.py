@@ -289,7 +289,25 @@ def coerce_custom_value(definition: FieldDefinition, raw: Any) -> Any:
             raise ValueError(f"“{text}” is not one of: {', '.join(definition.choices)}.")
     except ValueError as exc:
         raise ValidationError({f"custom.{definition.key}": f"{definition.label}: {exc}"}) from None
-    return str(raw).strip()
+    text = printable(str(raw)).strip()
+    if len(text) > LONG_TEXT_LIMIT:
+        raise ValidationError(
+            {f"custom.{definition.key}": f"{definition.label} has at most {LONG_TEXT_LIMIT:,} characters."}
+        )
+    return text
+
+
+#: The longest notes or configuration text kept: what one spreadsheet cell holds (Excel's limit is 32,767), so an
+#: exported and re-imported workbook never cuts anything short.
+LONG_TEXT_LIMIT = 32_000
+
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def printable(text: str) -> str:
+    """Text without control characters (a scanner or a pasted terminal line can carry ESC or NUL); tabs and line
+    breaks stay."""
+    return text.translate(_CONTROL)
 
 
 def missing_required(definitions: Sequence[FieldDefinition], values: dict[str, Any]) -> list[FieldDefinition]:

@@ -59,7 +59,10 @@ class Context:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.workspace.transaction() as session:
+        workspace = self.workspace
+        if not workspace.integrity_checked:  # never write into a damaged file (a command writes once or twice)
+            workspace.check_integrity()
+        with workspace.transaction() as session:
             yield session
 
     def session(self) -> Session:

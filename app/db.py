@@ -48,11 +48,34 @@ class Workspace:
     def session(self) -> Session:
         return self.session_factory()
 
+    #: Why writes are refused (set when an integrity check found damage); None while the file is sound.
+    refuse_writes: str | None = None
+    #: Whether check_integrity() has run in this process.
+    integrity_checked: bool = False
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session that commits when the block ends normally and rolls back on any error."""
+        if self.refuse_writes:
+            raise WorkspaceError(self.refuse_writes)
         with self.session_factory() as session, session.begin():
             yield session
+
+    def check_integrity(self) -> str | None:
+        """Read every page once (SQLite's quick_check). On damage, refuse every later write in this process so
+        that nothing more is written into a damaged file, and return the message; None when the file is sound.
+
+        About 10 ms for a few thousand assets and 1 s for 100,000, so the app runs it in the background after
+        the window shows, and the command line before its first write."""
+        self.integrity_checked = True
+        try:
+            _check_integrity(self.path)
+        except DamagedWorkspaceError as exc:
+            self.refuse_writes = (
+                f"{exc} Closeout will not save anything more into it; copy the workspace folder somewhere safe "
+                "and restore the latest backup."
+            )
+        return self.refuse_writes
 
     def meta(self, key: str, default: str = "") -> str:
         with self.session() as s:
@@ -90,6 +113,11 @@ def describe_db_error(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", exc)).lower()
     if "disk is full" in text or "database or disk is full" in text:
         return "The disk is full, so the change could not be saved. Free some space and save again."
+    if "disk i/o error" in text:
+        return (
+            "The disk could not be read or written (a full disk, a removed drive or a failing disk). "
+            "Nothing was changed; free some space or check the drive and try again."
+        )
     if "malformed" in text or "not a database" in text:
         return (
             "The workspace file is damaged. Closeout has not changed it; restore it from a backup "
@@ -131,9 +159,23 @@ def _stored_revision(path: Path) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if isinstance(exc, sqlite3.OperationalError) and not ("malformed" in text or "not a database" in text):
+            # A full disk, a read-only folder, a lock: the file is fine, the place it lives is the problem.
+            if "readonly" in text or "read-only" in text or "unable to open" in text:
+                raise WorkspaceError(
+                    f"The workspace folder {path.parent} cannot be written by you, so Closeout cannot open it "
+                    "(SQLite keeps its working files next to the workspace). Ask for write access to the folder "
+                    "or copy it somewhere you can write. The workspace was left untouched."
+                ) from exc
+            raise WorkspaceError(f"{describe_db_error(exc)} ({path})") from exc
         raise WorkspaceError(
             f"{path} is damaged and cannot be opened ({exc}). It was left untouched; restore it from a backup."
         ) from exc
+
+
+class DamagedWorkspaceError(WorkspaceError):
+    """The workspace file itself is damaged (not merely unreachable)."""
 
 
 def _check_integrity(path: Path) -> None:
@@ -141,11 +183,14 @@ def _check_integrity(path: Path) -> None:
     try:
         result = con.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise WorkspaceError(f"{path} is damaged ({exc}). It was left untouched.") from exc
+        text = str(exc).lower()
+        if isinstance(exc, sqlite3.OperationalError) and not ("malformed" in text or "not a database" in text):
+            raise WorkspaceError(f"{describe_db_error(exc)} ({path})") from exc
+        raise DamagedWorkspaceError(f"{path} is damaged ({exc}). It was left untouched.") from exc
     finally:
         con.close()
     if result != "ok":
-        raise WorkspaceError(f"{path} is damaged ({result}). It was left untouched; restore it from a backup.")
+        raise DamagedWorkspaceError(f"{path} is damaged ({result}). It was left untouched; restore it from a backup.")
 
 
 def backup_workspace(path: Path, label: str) -> Path:

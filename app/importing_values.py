@@ -110,8 +110,8 @@ def mangled_number(value: Any) -> bool:
         return False
     if isinstance(value, str):
         return bool(_SCIENTIFIC.match(value.strip()))
-    if isinstance(value, float) and not value.is_integer():
-        return True
+    # A decimal such as firmware 7.2 or model 2.5 is what was typed; only numbers long enough for Excel to have
+    # rounded them (a 12-digit serial) have lost digits.
     return isinstance(value, int | float) and abs(value) >= _SCIENTIFIC_FROM
 
 

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ def read_sheet(path: Path, sheet: str | None = None) -> SheetData:
     """Read an .xlsx/.xlsm workbook (the named sheet, else "Assets", else the first) or a CSV/TXT file."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        _check_workbook_signature(path)
         return _read_workbook(path, sheet)
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)
@@ -110,6 +112,42 @@ def _table(raw_rows: Iterator[tuple[int, list[Any]]]) -> tuple[list[str], list[t
     return headers, rows, header_number
 
 
+#: What a file that is not an .xlsx inside holds, from its first bytes (people rename files, Excel encrypts them).
+_SIGNATURES = (
+    (b"\xd0\xcf\x11\xe0", "is password-protected or an old Excel 97 file; open it in Excel, remove the password "
+     "(File ▸ Info ▸ Protect Workbook) or save it as .xlsx, and import that"),
+    (b"%PDF", "is a PDF, not a workbook; ask the client for the spreadsheet itself"),
+)  # fmt: skip
+
+#: Everything that a damaged workbook can raise while it is unpacked and parsed.
+_DAMAGED: tuple[type[BaseException], ...] = (
+    KeyError,
+    ParseError,
+    ValueError,
+    IndexError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+    OSError,
+)
+
+
+def _check_workbook_signature(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise SheetReadError(f"{path.name} cannot be read ({exc.strerror or exc}).") from None
+    for magic, what in _SIGNATURES:
+        if head.startswith(magic):
+            raise SheetReadError(f"{path.name} {what}.")
+    if head and not head.startswith(b"PK"):
+        raise SheetReadError(
+            f"{path.name} is named .xlsx but is not an Excel workbook (it looks like text); if it is a CSV list, "
+            "rename it to .csv and import it again."
+        )
+
+
 def _read_workbook(path: Path, sheet: str | None) -> SheetData:
     try:
         archive = zipfile.ZipFile(path)
@@ -118,7 +156,7 @@ def _read_workbook(path: Path, sheet: str | None) -> SheetData:
     with archive:
         try:
             index = WorkbookIndex(archive)
-        except (KeyError, ParseError, ValueError) as exc:
+        except _READ_ERRORS as exc:
             raise SheetReadError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from None
         names = list(index.sheets)
         if not names:
@@ -129,9 +167,24 @@ def _read_workbook(path: Path, sheet: str | None) -> SheetData:
             raise SheetReadError(f"{path.name} has no sheet “{sheet}”; its sheets are {', '.join(names)}.")
         try:
             headers, rows, header_row = _table(index.rows(sheet))
-        except (KeyError, ParseError, ValueError, IndexError) as exc:
-            raise SheetReadError(f"The sheet “{sheet}” of {path.name} cannot be read ({exc}).") from None
+        except _READ_ERRORS as exc:
+            raise SheetReadError(
+                f"The sheet “{sheet}” of {path.name} is damaged and cannot be read ({exc}). Open it in Excel or "
+                "LibreOffice, save it again, and import the saved copy."
+            ) from None
     return SheetData(headers, rows, header_row, sheet=sheet, sheet_names=names)
+
+
+def _xml_errors() -> tuple[type[Exception], ...]:
+    """lxml's parse error, when lxml is the parser in use (it is not xml.etree's ParseError)."""
+    try:
+        from lxml.etree import XMLSyntaxError
+    except ImportError:  # pragma: no cover - lxml is a dependency
+        return ()
+    return (XMLSyntaxError,)
+
+
+_READ_ERRORS: tuple[type[BaseException], ...] = (*_DAMAGED, *_xml_errors())
 
 
 def detect_encoding(data: bytes) -> tuple[str, int]:
@@ -175,7 +228,20 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+#: The longest cell a CSV may hold (the csv module's default is 128 KiB): a client list with one enormous cell is
+#: read, and the cell is then refused by the field's own limit with a row message, not by the reader.
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+
+
 def read_csv(path: Path) -> SheetData:
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    try:
+        return _read_csv(path)
+    except csv.Error as exc:
+        raise SheetReadError(f"{path.name} cannot be read as a CSV list ({exc}).") from None
+
+
+def _read_csv(path: Path) -> SheetData:
     data = path.read_bytes()
     encoding, skip = detect_encoding(data)
     try:

@@ -114,7 +114,7 @@ class WorkbookIndex:
                         values.append(seen.setdefault(text, text) if text is not None and len(text) < 40 else text)
                         continue
                     raw = cell.findtext(v_tag)
-                    if raw is None:
+                    if not raw:  # no value, or a formula whose result was never calculated (scripts write these)
                         values.append(None)
                     elif kind == "s":
                         values.append(strings[int(raw)])

@@ -45,6 +45,10 @@ PENDING_REFRESH_MS = 15000
 MSP_NAME_KEY = "msp_name"
 
 
+#: How long after start-up the workspace's pages are checked (the first paint and the first scan come first).
+INTEGRITY_CHECK_DELAY_MS = 1500
+
+
 class MainWindow(QMainWindow):
     """Implements ui.extensions.ShellWindow for the feature installers."""
 
@@ -156,6 +160,22 @@ class MainWindow(QMainWindow):
         extensions.install_all(self)
         self.refresh_pending()  # after the installers, so the sync panel hears the first count
         QTimer.singleShot(0, self.offer_draft)
+        # Read every page of the workspace once, off the GUI thread, after the window is up: a damaged file
+        # is then reported before more work goes into it (saves are refused from that moment).
+        QTimer.singleShot(INTEGRITY_CHECK_DELAY_MS, self.check_integrity)
+
+    def check_integrity(self) -> None:
+        workspace = self.workspace
+        self.runner.run(
+            lambda _ctx: workspace.check_integrity(),
+            on_success=self._integrity_checked,
+            on_failure=lambda exc: self.show_error("The workspace could not be checked", exc),
+            pool="db",
+        )
+
+    def _integrity_checked(self, problem: str | None) -> None:
+        if problem:
+            self.show_error("The workspace file is damaged", problem)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

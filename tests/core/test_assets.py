@@ -289,3 +289,11 @@ def test_a_peer_found_by_serial_keeps_its_duplicate_tag_flag(acme: Setup) -> Non
     assert flags["AC-0301/SER-B"] == ["duplicate-serial"]
     assert flags["AC-0302/SER-C"] == ["duplicate-tag"]
     assert b.id != c.id
+
+
+def test_notes_longer_than_a_spreadsheet_cell_are_refused_and_control_characters_dropped(acme: Setup) -> None:
+    with acme.ws.transaction() as s, pytest.raises(ValidationError, match="at most 32,000 characters"):
+        create_asset(s, project_id=acme.project_id, values={"tag": "AC-0401", "notes": "x" * 40_000}, actor="alex")
+    asset = _create(acme, tag="AC-0402", category="other", notes="rack\x1b[31m A\x00\tline\nnext", model="R\x01740")
+    assert asset.notes == "rack[31m A\tline\nnext"
+    assert asset.model == "R740"

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 import app.db
 from app.assets import create_asset
 from app.cli import main
-from app.db import describe_db_error, open_workspace
+from app.db import Workspace, describe_db_error, open_workspace
+from app.errors import WorkspaceError
 from app.projects import find_project
 from models import Asset
 
@@ -30,7 +31,7 @@ def test_a_full_disk_is_explained_and_saved_work_survives(
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")  # not one page more: the disk is "full"
 
     monkeypatch.setattr(app.db, "_on_connect", tiny_disk)
-    long_notes = "x" * 200_000
+    long_notes = "x" * 30_000
     code = main(["--home", str(home), "assets", "set", "NWD-00001", f"notes={long_notes}"])
     err = capsys.readouterr().err
     assert code == 1
@@ -57,3 +58,50 @@ def test_a_full_disk_is_explained_and_saved_work_survives(
 )
 def test_database_failures_have_words(text: str, words: str) -> None:
     assert words in describe_db_error(Exception(text))
+
+
+def _damage_a_page(path: Path) -> None:
+    """Scramble one page in the middle of the file, as a failing disk or an interrupted copy would."""
+    data = bytearray(path.read_bytes())
+    start = (len(data) // 2) // 4096 * 4096
+    for i in range(start, start + 4096):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_page_is_found_before_a_write_and_the_file_is_left_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "demo", "--assets", "120"]) == 0
+    capsys.readouterr()
+    path = home / "workspace.sqlite"
+    _damage_a_page(path)
+    damaged = path.read_bytes()
+
+    code = main(["--home", str(home), "assets", "set", "NWD-00001", "notes=typed on site"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "is damaged" in err and "restore the latest backup" in err and "Traceback" not in err
+    assert path.read_bytes() == damaged
+
+    ws = open_workspace(home)  # opening still works, so what can be read can be copied out
+    try:
+        problem = ws.check_integrity()
+        assert problem is not None and "is damaged" in problem
+        with pytest.raises(WorkspaceError, match="will not save anything more"), ws.transaction():
+            pass
+    finally:
+        ws.close()
+    assert path.read_bytes() == damaged
+
+
+def test_a_sound_workspace_passes_the_check_and_keeps_saving(workspace: Workspace) -> None:
+    assert workspace.check_integrity() is None
+    with workspace.transaction() as s:
+        s.execute(select(func.count()).select_from(Asset))
+
+
+def test_an_unwritable_disk_is_not_called_damage() -> None:
+    words = describe_db_error(Exception("disk I/O error"))
+    assert "damaged" not in words and "disk could not be read or written" in words

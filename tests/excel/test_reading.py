@@ -64,7 +64,7 @@ def test_header_below_a_title_block_in_a_csv(tmp_path: Path) -> None:
 
 def test_unreadable_files_are_refused_in_words(tmp_path: Path) -> None:
     bad = tmp_path / "fake.xlsx"
-    bad.write_bytes(b"not a zip")
+    bad.write_bytes(b"PK\x03\x04 then not a zip")
     with pytest.raises(SheetReadError, match="cannot be opened as an Excel workbook"):
         read_sheet(bad)
     with pytest.raises(SheetReadError, match="Excel 97"):
@@ -73,3 +73,81 @@ def test_unreadable_files_are_refused_in_words(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     with pytest.raises(SheetReadError, match="empty"):
         read_sheet(empty)
+
+
+def test_a_csv_with_an_enormous_cell_or_line_is_read(tmp_path: Path) -> None:
+    big = "x" * 300_000
+    path = write_csv(tmp_path / "big.csv", [["Asset Tag", "Notes"], ["NWD-00900", big]])
+    data = read_sheet(path)
+    assert data.rows[0][1] == ["NWD-00900", big]
+    wide = write_csv(tmp_path / "wide.csv", [[f"Col {n}" for n in range(50_000)], ["v"] * 50_000])
+    assert len(read_sheet(wide).headers) == 50_000
+
+
+def _damage_sheet_xml(source: Path, target: Path, how: str) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data[: len(data) // 2] if how == "cut" else data
+            zout.writestr(item, data)
+    if how == "flip":
+        raw = bytearray(target.read_bytes())
+        middle = len(raw) // 2
+        raw[middle : middle + 64] = bytes(b ^ 0xFF for b in raw[middle : middle + 64])
+        target.write_bytes(bytes(raw))
+    return target
+
+
+@pytest.mark.parametrize("how", ["cut", "flip"])
+def test_a_damaged_workbook_is_refused_in_words(tmp_path: Path, how: str) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", ROWS * 200)
+    bad = _damage_sheet_xml(good, tmp_path / "bad.xlsx", how)
+    with pytest.raises(SheetReadError) as caught:
+        read_sheet(bad)
+    assert "bad.xlsx" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "password-protected"),
+        (b"%PDF-1.7\n%\xe2\xe3", "is a PDF"),
+        (b"Asset Tag,Serial\nNWD-1,SN1\n", "rename it to .csv"),
+    ],
+)
+def test_a_file_named_xlsx_that_is_something_else_is_named_for_what_it_is(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(SheetReadError, match=words):
+        read_sheet(path)
+
+
+def test_a_formula_without_a_saved_result_reads_as_empty(tmp_path: Path) -> None:
+    import zipfile
+
+    good = write_xlsx(tmp_path / "good.xlsx", [["Asset Tag", "Model"], ["NWD-00900", "R740"]])
+    target = tmp_path / "formula.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                text = data.decode("utf-8")
+                cell = text.index('<c r="B2"')
+                end = text.index("</c>", cell) + len("</c>")
+                text = text[:cell] + '<c r="B2"><f>UPPER(A2)</f><v></v></c>' + text[end:]
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+    data = read_sheet(target)
+    assert data.rows[0][1][0] == "NWD-00900" and data.rows[0][1][1:] in ([None], [])
+
+
+def test_a_decimal_typed_as_a_number_is_kept_but_a_rounded_serial_is_flagged() -> None:
+    from app.importing_values import cell_text, mangled_number
+
+    assert not mangled_number(7.2) and cell_text(7.2) == "7.2"
+    assert mangled_number(123456789012.0) and mangled_number("1.23E+11")
