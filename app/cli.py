@@ -7,6 +7,7 @@ the user's words and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     "app.cli_workflow",
 )
 
+log = logging.getLogger(__name__)
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
@@ -115,6 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _write_crash_report(exc: BaseException, argv: Sequence[str]) -> str:
+    """The traceback in the log folder (never on the user's terminal); returns where it went."""
+    import traceback
+    from datetime import datetime
+
+    from app.config import log_dir
+
+    text = "closeout-cli " + " ".join(argv) + "\n\n" + "".join(traceback.format_exception(exc))
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"cli-error-{datetime.now():%Y%m%d-%H%M%S}.txt"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+    except OSError:
+        log.error("%s", text)
+        return "the log above"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
@@ -123,25 +144,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
+    logging.getLogger("urllib3").setLevel(logging.ERROR)  # its retry notices are not for the user; the outcome is
     ctx = Context(home=resolve_home(args.home), as_json=args.json, actor=args.actor or default_actor())
+
+    def fail(*messages: str, code: int = EXIT_ERROR) -> int:
+        for message in messages:
+            print(f"closeout-cli: {message}", file=sys.stderr)
+        if ctx.as_json:  # a script reading --json output gets the error as JSON too
+            json.dump({"error": " ".join(messages)}, sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        return code
+
     try:
         return handler(ctx, args)
     except ValidationError as exc:
-        for field, message in exc.errors.items():
-            print(f"closeout-cli: {message}" if message else f"closeout-cli: {field} is not valid", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(*(message or f"{field} is not valid" for field, message in exc.errors.items()))
     except CloseoutError as exc:
-        print(f"closeout-cli: {exc.message}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(exc.message)
     except DBAPIError as exc:
-        print(f"closeout-cli: {describe_db_error(exc)}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(describe_db_error(exc))
+    except BrokenPipeError:  # the output was piped into `head` and it has seen enough
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (so the interpreter's final flush stays quiet)
+        return 0
     except OSError as exc:
-        print(f"closeout-cli: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_ERROR
+        return fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:
-        print("closeout-cli: interrupted; nothing half-written was kept.", file=sys.stderr)
-        return 130
+        return fail("interrupted; nothing half-written was kept.", code=130)
+    except Exception as exc:  # a bug: one line for the user, the details in a file for support
+        report = _write_crash_report(exc, sys.argv[1:] if argv is None else list(argv))
+        return fail(
+            f"something unexpected went wrong ({type(exc).__name__}: {exc}); nothing half-written was kept. "
+            f"Details for support: {report}"
+        )
     finally:
         ctx.close()
 

@@ -168,6 +168,18 @@ def list_actions(session: Session, project_id: str, *, open_only: bool = False) 
     return list(session.scalars(query.order_by(ActionItem.due_date.nulls_last(), ActionItem.created_at)))
 
 
+#: Longest action item texts: a title is read in a table cell of the signoff, an owner is a name.
+ACTION_TEXT_LIMITS = {"title": 300, "owner": 120, "description": 4000}
+
+
+def _length_problems(values: dict[str, str]) -> dict[str, str]:
+    return {
+        name: f"The {name} of an action item has at most {ACTION_TEXT_LIMITS[name]:,} characters."
+        for name, text in values.items()
+        if len(text.strip()) > ACTION_TEXT_LIMITS[name]
+    }
+
+
 def add_action(
     session: Session,
     project_id: str,
@@ -185,6 +197,7 @@ def add_action(
         errors["title"] = "An action item needs a title."
     if not owner.strip():
         errors["owner"] = "Every action item needs an owner."
+    errors.update(_length_problems({"title": title, "owner": owner, "description": description}))
     if errors:
         raise ValidationError(errors)
     _, call = _writable(session, project_id, actor)
@@ -233,6 +246,9 @@ def update_action(session: Session, project_id: str, ref: str, values: dict[str,
         raise ValidationError({k: f"“{k}” cannot be edited on an action item." for k in bad})
     if "owner" in values and not str(values["owner"]).strip():
         raise ValidationError({"owner": "Every action item needs an owner."})
+    problems = _length_problems({k: str(v) for k, v in values.items() if k in ACTION_TEXT_LIMITS and v is not None})
+    if problems:
+        raise ValidationError(problems)
     ensure_open(get_project(session, project_id))
     item = find_action(session, project_id, ref)
     record_update(session, item, values, actor)

@@ -299,7 +299,8 @@ def data_table(
     data: list[list[object]] = [[Paragraph(markup(h), styles.cell_bold) for h in headers]]
     data.extend([make_cell("" if v is None else str(v), w) for v, w in zip(row, widths, strict=True)] for row in rows)
     cls = LongTable if long else Table
-    table = cls(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    # splitInRow: a row taller than a page (a very long cell) continues on the next page instead of failing.
+    table = cls(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT", splitInRow=1)
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 1), (-1, -1), fs.regular, size, styles.cell.leading),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),

@@ -144,3 +144,19 @@ def test_hostile_text_is_printed_as_text_in_every_pdf(workspace, signature_png, 
         assert "Supercalifragilisticexpialidocious" in squashed
     else:
         assert "X" * 60 in squashed, "a very long word is wrapped, not dropped"
+
+
+def test_the_longest_action_item_allowed_prints_in_every_pdf(demo_workspace: Workspace, tmp_path: Path) -> None:
+    from app.errors import ValidationError
+
+    with demo_workspace.transaction() as s:
+        project = find_project(s, "NWD-ONB")
+        with pytest.raises(ValidationError, match="at most 300 characters"):
+            add_action(s, project.id, title="T" * 301, owner="Pat", actor="alex")
+        add_action(s, project.id, title="T" * 300, owner="Pat " * 30, description="word " * 800, actor="alex")
+        add_action(s, project.id, title="W" * 300, owner="Pat", description="x" * 4000, actor="alex")
+    for kind in ("signoff", "packet", "noc-brief"):
+        out = export_pdf(demo_workspace, kind, "NWD-ONB", tmp_path / f"{kind}.pdf")
+        assert len(PdfReader(out).pages) >= 1
+        if kind != "noc-brief":
+            assert "TTTTTTTTTT" in flat(pdf_text(out))
