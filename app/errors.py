@@ -36,3 +36,23 @@ class ReadOnlyError(CloseoutError):
 
 class WorkspaceError(CloseoutError):
     """The workspace file cannot be opened safely (corrupt, newer than this version, unreadable, disk full)."""
+
+
+class OutputError(CloseoutError):
+    """A file the user asked for cannot be written there (no permission, a folder, a full disk)."""
+
+
+def output_problem(path: object, exc: OSError) -> OutputError:
+    """Words for a failed write of the user's own file, naming that file (never a temporary one)."""
+    import errno
+
+    reason = {
+        errno.EACCES: "you may not write there",
+        errno.EPERM: "you may not write there",
+        errno.EROFS: "that disk is read-only",
+        errno.ENOSPC: "the disk is full",
+        errno.EISDIR: "that is a folder; give a file name",
+        errno.ENOENT: "that folder does not exist",
+        errno.ENOTDIR: "part of that path is a file, not a folder",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return OutputError(f"{path} cannot be written: {reason}. Nothing was left behind; choose another place.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import tempfile
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.errors import output_problem
 from exporters.pdf_data import load_dossier
 from exporters.pdf_noc_brief import build_noc_brief
 from exporters.pdf_packet import build_packet
@@ -38,21 +40,34 @@ def export_pdf(
     with workspace.session() as session:
         dossier = load_dossier(session, project_ref, workspace.blobs_dir, with_assets=kind == "packet")
     output = output.expanduser()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=".closeout-", suffix=".pdf")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    if output.is_dir():
+        raise output_problem(output, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    tmp: Path | None = None
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=".closeout-", suffix=".pdf")
+        os.close(fd)
+        tmp = Path(tmp_name)
         if kind == "signoff":
             build_signoff_form(dossier, tmp, paper=paper)
         elif kind == "packet":
             build_packet(dossier, tmp, paper=paper, progress=progress)
         else:
             build_noc_brief(dossier, tmp, paper=paper)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a PDF is shared like any file the user saves
         os.replace(tmp, output)
+    except OSError as exc:
+        raise output_problem(output, exc) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
     return output
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _handler(kind: str) -> Callable[[Context, argparse.Namespace], int]:

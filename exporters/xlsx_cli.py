@@ -107,7 +107,11 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     if not ctx.as_json:
         _print_preview(preview, sheet)
     if args.rejects and preview.rejected:
-        write_rejects(Path(args.rejects).expanduser(), sheet.headers, mapping, preview.rejected, source=path.name)
+        rejects = Path(args.rejects).expanduser()
+        if rejects.suffix.lower() != ".xlsx":  # it is a workbook whatever it is called; name it so it reopens
+            rejects = rejects.with_suffix(".xlsx")
+        args.rejects = str(rejects)
+        write_rejects(rejects, sheet.headers, mapping, preview.rejected, source=path.name)
         data["rejects_file"] = str(args.rejects)
         if not ctx.as_json:
             print(f"Rejected rows saved to {args.rejects}; fix them there and import that file.")

@@ -8,6 +8,7 @@ openpyxl spends about 20 µs on every cell, which is 70 s for 100,000 assets; th
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
+from app.errors import output_problem
 from app.inventory_export import Column, ColumnKind
 
 TEXT_FORMAT = "@"
@@ -199,6 +201,10 @@ def save_workbook(book: Workbook, path: Path) -> Path:
     path = Path(path)
     frame = path.with_name(f".{path.name}.frame")
     partial = path.with_name(f".{path.name}.part")
+    if path.is_dir():
+        discard_workbook(book)
+        raise output_problem(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    saved = False
     try:
         for sheet in sheets:
             sheet._file.close()
@@ -220,9 +226,15 @@ def save_workbook(book: Workbook, path: Path) -> Path:
                     shutil.copyfileobj(data, out, 1 << 20)
                     out.write(b"</sheetData>" + tail.encode("utf-8"))
         os.replace(partial, path)
+        saved = True
+    except OSError as exc:
+        raise output_problem(path, exc) from None
     finally:
-        frame.unlink(missing_ok=True)
-        partial.unlink(missing_ok=True)
+        if not saved:
+            discard_workbook(book)  # its write-only sheets would otherwise complain when garbage-collected
+        for leftover in (frame, partial):
+            with contextlib.suppress(OSError):  # where nothing could be written, there is nothing to remove
+                leftover.unlink(missing_ok=True)
         for sheet in sheets:
             sheet.discard()
     return path

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import requests
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -108,7 +108,18 @@ class Transport:
         response = self.request("POST", path, data=body.model_dump_json(), as_json=True)
         if response.status_code != 200:
             raise SyncError(f"The server refused the request ({response.status_code}: {_detail(response)}).")
-        return answer.model_validate_json(response.content)
+        return self._parse(answer, response)
+
+    def _parse(self, model: type[M], response: requests.Response) -> M:
+        """The server's answer as `model`; anything else (a proxy's page, a cut-off body) is a sync error in words,
+        and nothing of it is applied."""
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError:
+            raise SyncError(
+                f"The answer from {self.base_url} was not understood (cut off, or not from Closeout); nothing of it "
+                "was applied. Sync again; if it keeps happening, check the server address."
+            ) from None
 
     def reachable(self) -> bool:
         try:
@@ -117,6 +128,8 @@ class Transport:
             return False
 
     def login(self, user: str, password: str) -> LoginResponse:
+        if not user.strip() or not password:
+            raise SignInRequired("Enter a user name and a password.")
         body = LoginRequest(username=user, password=password).model_dump_json()
         try:
             response = self.http.post(
@@ -129,9 +142,24 @@ class Transport:
             raise OfflineError(f"The server at {self.base_url} cannot be reached ({type(exc).__name__}).") from exc
         if response.status_code == 429:
             raise SyncError("Too many failed sign-ins; wait a little and try again.")
-        if response.status_code != 200:
+        if response.status_code in (401, 403):
             raise SignInRequired("Wrong user name or password.")
-        answer = LoginResponse.model_validate_json(response.content)
+        if response.status_code == 404:
+            raise SyncError(f"{self.base_url} answers, but it is not a Closeout server (no sign-in page there).")
+        if response.status_code >= 500:
+            raise OfflineError(
+                f"The server at {self.base_url} is not working right now (HTTP {response.status_code}); "
+                "try again later."
+            )
+        if response.status_code != 200:
+            raise SyncError(f"The server at {self.base_url} refused the sign-in (HTTP {response.status_code}).")
+        try:
+            answer = LoginResponse.model_validate_json(response.content)
+        except ValidationError:
+            raise SyncError(
+                f"{self.base_url} answered with something that is not Closeout (a hotel or guest Wi-Fi sign-in "
+                "page, or a proxy?). Open a browser to get online, then sign in again."
+            ) from None
         self.token = answer.token
         return answer
 
@@ -152,7 +180,7 @@ class Transport:
             raise CursorExpired(gone.message, gone.spaces)
         if response.status_code != 200:
             raise SyncError(f"The server refused the request ({response.status_code}: {_detail(response)}).")
-        return PullResponse.model_validate_json(response.content)
+        return self._parse(PullResponse, response)
 
     def done(self, device_id: str) -> None:
         self.request("POST", f"/api/sync/done/{device_id}")

@@ -105,3 +105,27 @@ def test_a_sound_workspace_passes_the_check_and_keeps_saving(workspace: Workspac
 def test_an_unwritable_disk_is_not_called_damage() -> None:
     words = describe_db_error(Exception("disk I/O error"))
     assert "damaged" not in words and "disk could not be read or written" in words
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "packet", "signoff"])
+@pytest.mark.parametrize("where", ["folder", "under-a-file"])
+def test_an_export_to_a_place_that_cannot_hold_it_is_explained_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, where: str
+) -> None:
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "demo", "--assets", "20"]) == 0
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "a-file").write_text("not a folder")
+    target = out_dir / "existing-folder" if where == "folder" else out_dir / "a-file" / "inventory.out"
+    if where == "folder":
+        target.mkdir()
+    capsys.readouterr()
+    code = main(["--home", str(home), "export", kind, "--project", "NWD-ONB", "-o", str(target)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"closeout-cli: {target} cannot be written" in captured.err
+    assert "Traceback" not in captured.err and ".frame" not in captured.err and ".closeout-" not in captured.err
+    assert sorted(p.name for p in out_dir.rglob("*")) == (
+        ["a-file", "existing-folder"] if where == "folder" else ["a-file"]
+    )
