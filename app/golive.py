@@ -169,7 +169,7 @@ def list_actions(session: Session, project_id: str, *, open_only: bool = False) 
 
 
 #: Longest action item texts: a title is read in a table cell of the signoff, an owner is a name.
-ACTION_TEXT_LIMITS = {"title": 300, "owner": 120, "description": 4000}
+ACTION_TEXT_LIMITS = {"title": 500, "owner": 120, "description": 4000}
 
 
 def _length_problems(values: dict[str, str]) -> dict[str, str]:

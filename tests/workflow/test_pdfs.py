@@ -151,10 +151,10 @@ def test_the_longest_action_item_allowed_prints_in_every_pdf(demo_workspace: Wor
 
     with demo_workspace.transaction() as s:
         project = find_project(s, "NWD-ONB")
-        with pytest.raises(ValidationError, match="at most 300 characters"):
-            add_action(s, project.id, title="T" * 301, owner="Pat", actor="alex")
-        add_action(s, project.id, title="T" * 300, owner="Pat " * 30, description="word " * 800, actor="alex")
-        add_action(s, project.id, title="W" * 300, owner="Pat", description="x" * 4000, actor="alex")
+        with pytest.raises(ValidationError, match="at most 500 characters"):
+            add_action(s, project.id, title="T" * 501, owner="Pat", actor="alex")
+        add_action(s, project.id, title="T" * 500, owner="Pat " * 30, description="word " * 800, actor="alex")
+        add_action(s, project.id, title="W" * 500, owner="Pat", description="x" * 4000, actor="alex")
     for kind in ("signoff", "packet", "noc-brief"):
         out = export_pdf(demo_workspace, kind, "NWD-ONB", tmp_path / f"{kind}.pdf")
         assert len(PdfReader(out).pages) >= 1
