@@ -11,7 +11,15 @@ from sqlalchemy import Select, String, UnaryExpression, column, func, literal_co
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.operators import custom_op
 
-from app.search import MATCHING_IDS, MATCHING_ROWIDS, build_match, count_matches, count_matches_in, document_rowid
+from app.search import (
+    MATCHING_ROWIDS,
+    build_match,
+    count_matches,
+    count_matches_in,
+    document_rowid,
+    matching_documents,
+    search_scope,
+)
 from models import Asset, AssetStatus, Category, Location, Site
 
 
@@ -121,7 +129,7 @@ def _where(query: _Q, flt: AssetFilter, *, from_hits: bool = False) -> _Q:
         query = query.where(col(Asset.needs_attention).is_(True))
     match = build_match(flt.text)
     if match and from_hits:
-        ids = text(MATCHING_IDS).bindparams(match=match).columns(literal_column("asset_id"))
+        ids = matching_documents("d.asset_id").bindparams(match=match).columns(literal_column("asset_id"))
         query = query.where(Asset.id.in_(ids))
     elif match:
         rowids = text(MATCHING_ROWIDS).bindparams(match=match).columns(literal_column("rowid"))
@@ -212,50 +220,32 @@ def _page_from_documents(
     """A search in tag order within a project or client: the documents hold the tag, the project and the client,
     so the hits are sorted and counted without reading an asset; only the page's rows are read (about 2 µs a hit,
     against about 5 µs when every hit's asset is read)."""
-    sql = (
-        "SELECT d.asset_id AS id, d.tag AS tag FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
-        "WHERE asset_search MATCH :match"
-    )
-    params = {"match": match}
-    if flt.project_id:
-        sql += " AND d.project_id = :project_id"
-        params["project_id"] = flt.project_id
-    if flt.client_id:
-        sql += " AND d.client_id = :client_id"
-        params["client_id"] = flt.client_id
-    # The full-text index drives (its hits are few next to the documents); each hit reads one document by rowid.
-    hits = text(sql).bindparams(**params).columns(column("id", String), column("tag", String)).cte("hits")
-    order = [hits.c.tag.desc() if descending else hits.c.tag.asc(), hits.c.id.asc()]  # ties as _order breaks them
-    page = select(hits.c.id).order_by(*order).offset(offset).limit(limit).subquery()
-    total = select(func.count()).select_from(hits).scalar_subquery()
-    query = (
-        _with_names(total, *_ROW_COLUMNS).join(page, page.c.id == Asset.id).order_by(*_order("asset_tag", descending))
-    )
-    result = list(session.execute(query))
-    rows = _rows(row[1:] for row in result)
-    if result:
-        return AssetPage(rows, int(result[0][0]))
-    if offset == 0:
-        return AssetPage(rows, 0)
-    return AssetPage(rows, count_matches_in(session, match, project_id=flt.project_id, client_id=flt.client_id))
+    scope = search_scope(session, project_id=flt.project_id, client_id=flt.client_id)
+    documents = matching_documents("d.asset_id AS id, d.tag AS k, d.tag AS tag", scope).bindparams(match=match)
+    hits = documents.columns(column("id", String), column("k", String), column("tag", String)).cte("hits")
+    return _page_of_hits(session, hits, sort="asset_tag", descending=descending, offset=offset, limit=limit)
 
 
 def _page_from_hits(
     session: Session, flt: AssetFilter, *, sort: str, descending: bool, offset: int, limit: int
 ) -> AssetPage:
-    """The page and the total of a search with few hits: hits → sort keys → one page → its rows, one statement."""
+    """The page and the total of a search with few hits, read from each hit's asset (any filter, any sort)."""
     key = SORT_COLUMNS.get(sort, Asset.asset_tag)
     hits = _where(_with_names(Asset.id.label("id"), key.label("k"), Asset.asset_tag.label("tag")), flt, from_hits=True)
-    hits_cte = hits.cte("hits")
-    first = hits_cte.c.k.desc() if descending else hits_cte.c.k.asc()
-    page = select(hits_cte.c.id).order_by(first, hits_cte.c.tag, hits_cte.c.id).offset(offset).limit(limit).subquery()
-    total = select(func.count()).select_from(hits_cte).scalar_subquery()
+    return _page_of_hits(session, hits.cte("hits"), sort=sort, descending=descending, offset=offset, limit=limit)
+
+
+def _page_of_hits(session: Session, hits: Any, *, sort: str, descending: bool, offset: int, limit: int) -> AssetPage:
+    """hits (id, sort key k, tag) → one page, ordered as _order orders → its rows, with the total, one statement."""
+    first = hits.c.k.desc() if descending else hits.c.k.asc()
+    page = select(hits.c.id).order_by(first, hits.c.tag, hits.c.id).offset(offset).limit(limit).subquery()
+    total = select(func.count()).select_from(hits).scalar_subquery()
     query = _with_names(total, *_ROW_COLUMNS).join(page, page.c.id == Asset.id).order_by(*_order(sort, descending))
     result = list(session.execute(query))
     rows = _rows(row[1:] for row in result)
     if result:
         return AssetPage(rows, int(result[0][0]))
-    return AssetPage(rows, 0 if offset == 0 else None)
+    return AssetPage(rows, 0 if offset == 0 else None)  # past the end: the caller counts (count_assets)
 
 
 def _rows(result: Iterable[Any]) -> list[AssetRow]:

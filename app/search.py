@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import ColumnElement, Integer, ScalarSelect, String, column, select, table, text
+from sqlalchemy import ColumnElement, Integer, ScalarSelect, String, TextClause, column, select, table, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import Asset, Location, Site
@@ -22,14 +22,28 @@ _UPSERT = text(
 )
 _DELETE = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 
-#: Asset ids whose document matches an FTS5 query bound as :match.
-MATCHING_IDS = (
-    "SELECT d.asset_id FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
-    "WHERE asset_search MATCH :match"
-)
 #: Rowids of the matching documents: the FTS index alone, without reading a document (ten times cheaper for
-#: tens of thousands of hits than MATCHING_IDS).
+#: tens of thousands of hits than reading the documents).
 MATCHING_ROWIDS = "SELECT rowid FROM asset_search WHERE asset_search MATCH :match"
+
+
+def matching_documents(columns: str, scope: Mapping[str, str] | None = None) -> TextClause:
+    """SELECT `columns` of the documents (alias d) that match the FTS5 query bound as :match, within `scope`
+    (project_id and/or client_id, which the documents carry). The full-text index drives: each hit reads one
+    document by rowid."""
+    scope = scope or {}
+    sql = (
+        f"SELECT {columns} FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
+        "WHERE asset_search MATCH :match" + "".join(f" AND d.{name} = :{name}" for name in scope)
+    )
+    return text(sql).bindparams(**scope)
+
+
+def search_scope(session: Session, *, project_id: str | None, client_id: str | None) -> dict[str, str]:
+    """The project and client conditions a search still needs: none for what the workspace holds alone."""
+    scope = {"project_id": project_id, "client_id": client_id}
+    return {name: value for name, value in scope.items() if value and not _holds_only(session, name, value)}
+
 
 _docs = table("asset_search_docs", column("rowid", Integer), column("asset_id", String))
 
@@ -47,27 +61,21 @@ def count_matches(session: Session, match: str, *, limit: int) -> int:
 
 def count_matches_in(session: Session, match: str, *, project_id: str | None, client_id: str | None) -> int:
     """How many live assets of the project and/or client match the FTS5 query (the documents alone are read)."""
-    sql = (
-        "SELECT count(*) FROM asset_search s JOIN asset_search_docs d ON d.rowid = s.rowid "
-        "WHERE asset_search MATCH :match"
-    )
-    params: dict[str, str] = {"match": match}
-    if project_id and not _holds_only(session, "project_id", project_id):
-        sql += " AND d.project_id = :project_id"
-        params["project_id"] = project_id
-    if client_id and not _holds_only(session, "client_id", client_id):
-        sql += " AND d.client_id = :client_id"
-        params["client_id"] = client_id
-    if len(params) == 1:  # the workspace holds nothing else: the index alone answers
-        sql = "SELECT count(*) FROM asset_search WHERE asset_search MATCH :match"
-    return int(session.scalar(text(sql), params) or 0)
+    scope = search_scope(session, project_id=project_id, client_id=client_id)
+    if not scope:  # the workspace holds nothing else: the index alone answers
+        return int(
+            session.scalar(text("SELECT count(*) FROM asset_search WHERE asset_search MATCH :match"), {"match": match})
+            or 0
+        )
+    return int(session.scalar(matching_documents("count(*)", scope), {"match": match}) or 0)
 
 
 def _holds_only(session: Session, column_name: str, value: str) -> bool:
     """Whether every asset of the workspace (deleted ones too) has this project or client: two index probes."""
-    column_sql = {"project_id": "project_id", "client_id": "client_id"}[column_name]
+    if column_name not in ("project_id", "client_id"):
+        raise ValueError(column_name)
     lowest, highest = session.execute(
-        text(f"SELECT (SELECT min({column_sql}) FROM assets), (SELECT max({column_sql}) FROM assets)")
+        text(f"SELECT (SELECT min({column_name}) FROM assets), (SELECT max({column_name}) FROM assets)")
     ).one()
     return bool(lowest == highest == value)
 
