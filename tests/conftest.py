@@ -6,10 +6,14 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from app.db import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from tests.server.server_harness import LiveServer
 
 PG_URL_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -78,3 +82,35 @@ def pg_url() -> str:
             pytest.fail(f"PostgreSQL is required in CI but {dsn} is unreachable: {exc}")
         pytest.skip(f"SKIPPED: no PostgreSQL at {dsn} ({exc}); set CLOSEOUT_TEST_PG to run these tests")
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_server_db(pg_url: str) -> Iterator[str]:
+    """A PostgreSQL database of this worker's own for the sync server (server and sync tests share it)."""
+    from tests.server.server_harness import postgres_database
+
+    with postgres_database(pg_url, "srv") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The sync server's database, emptied: once an SQLite file, once PostgreSQL."""
+    from tests.server.server_harness import empty_database
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'server.sqlite'}"
+    url: str = request.getfixturevalue("pg_server_db")
+    empty_database(url)
+    return url
+
+
+@pytest.fixture
+def live_server(server_db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A real sync server on a loopback port over `server_db_url`."""
+    from tests.server.server_harness import LiveServer, make_settings
+
+    server = LiveServer(make_settings(tmp_path / "server-data", server_db_url))
+    server.start()
+    yield server
+    server.close()

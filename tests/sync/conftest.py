@@ -10,31 +10,8 @@ import pytest
 from app.db import open_workspace
 from app.sync import engine as sync_engine
 from app.sync.transport import Transport
-from tests.server.server_harness import LiveServer, empty_database, make_settings, postgres_database
+from tests.server.server_harness import LiveServer
 from tests.sync.sync_kit import Device, DeviceFactory
-
-
-@pytest.fixture(scope="session")
-def pg_sync_db(pg_url: str) -> Iterator[str]:
-    with postgres_database(pg_url, "sync") as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'server.sqlite'}"
-    url: str = request.getfixturevalue("pg_sync_db")
-    empty_database(url)
-    return url
-
-
-@pytest.fixture
-def live_server(server_db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(make_settings(tmp_path / "server-data", server_db_url))
-    server.start()
-    yield server
-    server.close()
 
 
 @pytest.fixture
