@@ -6,12 +6,11 @@ import html
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDateTimeEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -47,7 +46,7 @@ from app.golive import (
 from app.projects import get_project
 from models import ActionStatus, ProjectStatus
 from ui.handover_dialog import from_qt, to_qt
-from ui.handover_models import Column, RecordTableModel, run_write
+from ui.handover_models import Column, ProjectDialog, RecordTableModel
 from ui.messages import show_error
 from ui.runner import Runner
 
@@ -56,10 +55,10 @@ def status_text(value: Any) -> str:
     return ActionStatus(value).label if value else ""
 
 
-class GoLiveDialog(QDialog):
+class GoLiveDialog(ProjectDialog):
     """Edits the project's go-live call and its post-live action items through app.golive."""
 
-    saved = Signal()
+    error_title = "Go-live call"
 
     def __init__(
         self,
@@ -69,11 +68,9 @@ class GoLiveDialog(QDialog):
         runner: Runner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("goLiveDialog")
-        self.workspace, self.project_id, self.actor, self.runner = workspace, project_id, actor, runner
-        self.setWindowTitle("Go-live call")
-        self.resize(820, 760)
+        super().__init__(
+            workspace, project_id, actor, runner, parent, name="goLiveDialog", title="Go-live call", size=(820, 760)
+        )
         self.banner = QLabel()
         self.banner.setTextFormat(Qt.TextFormat.RichText)
         self.scheduled = QDateTimeEdit()
@@ -201,22 +198,11 @@ class GoLiveDialog(QDialog):
             w.setEnabled(not closed)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not closed)
 
-    def _write(self, work: Any) -> None:
-        def in_transaction() -> None:
-            with self.workspace.transaction() as s:
-                work(s)
-
-        def done(_result: object) -> None:
-            self.reload()
-            self.saved.emit()
-
-        run_write(self.runner, in_transaction, on_done=done, on_error=lambda exc: show_error(self, "Go-live call", exc))
-
     def add_item(self) -> None:
         title, owner, issue = self.new_title.text(), self.new_owner.text(), self.new_issue.isChecked()
         due: date = self.new_due.date().toPython()  # type: ignore[assignment]
-        self._write(lambda s: add_action(s, self.project_id, title=title, owner=owner, due=due, is_issue=issue,
-                                         actor=self.actor))  # fmt: skip
+        self.write_and_reload(lambda s: add_action(s, self.project_id, title=title, owner=owner, due=due,
+                                                   is_issue=issue, actor=self.actor))  # fmt: skip
         self.new_title.clear()
 
     def mark_done(self) -> None:
@@ -225,7 +211,9 @@ class GoLiveDialog(QDialog):
             show_error(self, "Go-live call", "Select the action item that is done.")
             return
         item_id = self.actions.row(rows[0].row())["id"]
-        self._write(lambda s: set_action_status(s, self.project_id, item_id, ActionStatus.DONE, actor=self.actor))
+        self.write_and_reload(
+            lambda s: set_action_status(s, self.project_id, item_id, ActionStatus.DONE, actor=self.actor)
+        )
 
     def save(self) -> None:
         when = from_qt(self.scheduled.dateTime())
@@ -252,4 +240,4 @@ class GoLiveDialog(QDialog):
                 if before.get(name) != live:
                     mark_live(s, self.project_id, name, live=live, actor=self.actor)
 
-        self._write(work)
+        self.write_and_reload(work)

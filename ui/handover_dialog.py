@@ -6,11 +6,10 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -39,7 +38,7 @@ from app.handover import (
 )
 from app.projects import get_project
 from models import ProjectStatus
-from ui.handover_models import Column, RecordTableModel, run_write
+from ui.handover_models import Column, ProjectDialog, RecordTableModel
 from ui.messages import show_error
 from ui.runner import Runner
 
@@ -70,10 +69,10 @@ def ack_text(value: Any) -> str:
         return str(value)
 
 
-class KnowledgeTransferDialog(QDialog):
+class KnowledgeTransferDialog(ProjectDialog):
     """Edits the project's one knowledge-transfer session through app.handover."""
 
-    saved = Signal()
+    error_title = "Knowledge transfer"
 
     def __init__(
         self,
@@ -83,11 +82,16 @@ class KnowledgeTransferDialog(QDialog):
         runner: Runner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("knowledgeTransferDialog")
-        self.workspace, self.project_id, self.actor, self.runner = workspace, project_id, actor, runner
-        self.setWindowTitle("Knowledge transfer to the NOC")
-        self.resize(760, 640)
+        super().__init__(
+            workspace,
+            project_id,
+            actor,
+            runner,
+            parent,
+            name="knowledgeTransferDialog",
+            title="Knowledge transfer to the NOC",
+            size=(760, 640),
+        )
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -196,25 +200,9 @@ class KnowledgeTransferDialog(QDialog):
         self.topics_view.setEnabled(not closed)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not closed)
 
-    def _write(self, work: Any, message: str = "") -> None:
-        def done(_result: object) -> None:
-            self.reload()
-            self.saved.emit()
-
-        run_write(
-            self.runner,
-            lambda: self._in_transaction(work),
-            on_done=done,
-            on_error=lambda exc: show_error(self, "Knowledge transfer", exc),
-        )
-
-    def _in_transaction(self, work: Any) -> None:
-        with self.workspace.transaction() as s:
-            work(s)
-
     def add_attendee(self) -> None:
         name, role = self.new_name.text(), self.new_role.text()
-        self._write(lambda s: add_attendee(s, self.project_id, name=name, role=role, actor=self.actor))
+        self.write_and_reload(lambda s: add_attendee(s, self.project_id, name=name, role=role, actor=self.actor))
         self.new_name.clear()
 
     def selected_attendee(self) -> str | None:
@@ -226,7 +214,7 @@ class KnowledgeTransferDialog(QDialog):
         if name is None:
             show_error(self, "Knowledge transfer", "Select the attendee who acknowledges the briefing.")
             return
-        self._write(lambda s: acknowledge(s, self.project_id, name=name, actor=self.actor))
+        self.write_and_reload(lambda s: acknowledge(s, self.project_id, name=name, actor=self.actor))
 
     def save(self) -> None:
         when = from_qt(self.scheduled.dateTime())
@@ -244,4 +232,4 @@ class KnowledgeTransferDialog(QDialog):
             if hold:
                 hold_kt(s, self.project_id, actor=self.actor)
 
-        self._write(work)
+        self.write_and_reload(work)

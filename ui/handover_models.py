@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QDialog, QWidget
+from sqlalchemy.orm import Session
 
 from app.db import Workspace
+from ui.messages import show_error
 from ui.runner import Runner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -115,6 +118,57 @@ def run_write(
             on_done(result)
         return
     runner.run(lambda _ctx: work(), on_success=on_done, on_failure=on_error, pool="db")
+
+
+class ProjectDialog(QDialog):
+    """A dialog that edits one project's closeout records (knowledge transfer, go-live call, signoff) through the
+    app/ services, writing on the runner's database worker."""
+
+    #: Title of the error box when a write is refused.
+    error_title = "Closeout"
+    #: A write_and_reload() went through.
+    saved = Signal()
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        project_id: str,
+        actor: str,
+        runner: Runner | None,
+        parent: QWidget | None,
+        *,
+        name: str,
+        title: str,
+        size: tuple[int, int],
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle(title)
+        self.resize(*size)
+        self.workspace, self.project_id, self.actor, self.runner = workspace, project_id, actor, runner
+
+    def write(self, work: Callable[[Session], Any], on_done: Callable[[Any], None]) -> None:
+        """Run `work` in one transaction; its result goes to `on_done`, a refusal to an error box in words."""
+
+        def in_transaction() -> Any:
+            with self.workspace.transaction() as session:
+                return work(session)
+
+        run_write(
+            self.runner, in_transaction, on_done=on_done, on_error=lambda exc: show_error(self, self.error_title, exc)
+        )
+
+    def write_and_reload(self, work: Callable[[Session], object]) -> None:
+        """Write, then show what is stored now and tell the window (saved)."""
+        self.write(work, self._written)
+
+    def _written(self, _result: object) -> None:
+        self.reload()
+        self.saved.emit()
+
+    def reload(self) -> None:
+        """Show the project's records as stored (each dialog reads its own)."""
+        raise NotImplementedError
 
 
 def read(workspace: Workspace, work: Callable[[Any], Any]) -> Any:

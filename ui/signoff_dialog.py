@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -22,20 +21,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from app.db import Workspace
 from app.journal import to_plain
 from app.projects import get_project
 from app.signoff import list_signoffs, sign, verify_signoff
 from models import ProjectStatus, SignoffMethod
-from ui.handover_models import Column, RecordTableModel, run_write
+from ui.handover_models import Column, ProjectDialog, RecordTableModel
 from ui.messages import show_error
 from ui.runner import Runner
 from ui.signature_pad import SignaturePad
 
 
-class SignoffDialog(QDialog):
+class SignoffDialog(ProjectDialog):
     """Collects the signer, their signature (pad or scan) and records a locked signoff version."""
+
+    error_title = "Signoff"
 
     signed = Signal(int)
     #: Asks the window to export a PDF: ("signoff", project id).
@@ -49,11 +51,16 @@ class SignoffDialog(QDialog):
         runner: Runner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("signoffDialog")
-        self.workspace, self.project_id, self.actor, self.runner = workspace, project_id, actor, runner
-        self.setWindowTitle("Client go-live signoff")
-        self.resize(700, 620)
+        super().__init__(
+            workspace,
+            project_id,
+            actor,
+            runner,
+            parent,
+            name="signoffDialog",
+            title="Client go-live signoff",
+            size=(700, 620),
+        )
         self.scan_path: Path | None = None
 
         self.banner = QLabel()
@@ -168,15 +175,14 @@ class SignoffDialog(QDialog):
         method = SignoffMethod.ON_SCREEN if on_screen else SignoffMethod.PAPER
         filename = "" if on_screen or self.scan_path is None else self.scan_path.name
 
-        def work() -> int:
-            with self.workspace.transaction() as s:
-                signoff = sign(s, self.workspace.blobs_dir, self.project_id, signer_name=name, signer_title=title,
-                               method=method, file_bytes=data, filename=filename, actor=self.actor)  # fmt: skip
-                return signoff.version
+        def work(s: Session) -> int:
+            signoff = sign(s, self.workspace.blobs_dir, self.project_id, signer_name=name, signer_title=title,
+                           method=method, file_bytes=data, filename=filename, actor=self.actor)  # fmt: skip
+            return signoff.version
 
         def done(version: Any) -> None:
             self.reload()
             self.pad.clear()
             self.signed.emit(int(version))
 
-        run_write(self.runner, work, on_done=done, on_error=lambda exc: show_error(self, "Signoff", exc))
+        self.write(work, done)
