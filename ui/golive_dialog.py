@@ -130,6 +130,7 @@ class GoLiveDialog(ProjectDialog):
         self.new_owner = QLineEdit()
         self.new_owner.setPlaceholderText("Owner")
         self.new_due = QDateEdit(QDate.currentDate().addDays(7))
+        self.new_due.setDisplayFormat("yyyy-MM-dd")  # as the table shows due dates, whatever the locale
         self.new_due.setCalendarPopup(True)
         self.new_issue = QCheckBox("Activation issue")
         self.add_button = QPushButton("Add")
