@@ -38,6 +38,23 @@ def services_of(project: ActivationProject, call: ActivationCall | None) -> dict
     return {service: bool(live.get(service, False)) for service in project.services_in_scope or []}
 
 
+def call_facts(call: ActivationCall | None) -> dict[str, Any]:
+    """What the go-live call recorded, as the signoff signs it and the PDFs print it (empty when none is held)."""
+    return {
+        "scheduled_at": call.scheduled_at if call else None,
+        "held_at": call.held_at if call else None,
+        "msp_attendees": list(call.msp_attendees or []) if call else [],
+        "client_attendees": list(call.client_attendees or []) if call else [],
+        "entry_conditions": {
+            label: bool((call.entry_conditions or {}).get(key)) if call else False
+            for key, label in ENTRY_CONDITIONS.items()
+        },
+        "satisfaction": call.satisfaction if call else None,
+        "satisfaction_comment": call.satisfaction_comment if call else "",
+        "adoption_rate": call.adoption_rate if call else None,
+    }
+
+
 def ensure_call(session: Session, project_id: str, *, actor: str) -> ActivationCall:
     call = get_call(session, project_id)
     if call is not None:

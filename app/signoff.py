@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapper, Session
 
 from app.attachments import list_attachments, read_blob
 from app.errors import NotFoundError, ReadOnlyError, ValidationError
-from app.golive import ENTRY_CONDITIONS, get_call, list_actions, services_of
+from app.golive import call_facts, get_call, list_actions, services_of
 from app.journal import journaled_fields, record_create, record_update, to_plain
 from app.projects import ensure_open, get_project
 from app.signoff_files import attach, guess_mime
@@ -56,19 +56,7 @@ def signoff_facts(session: Session, project: ActivationProject) -> dict[str, Any
             "client": client.name if client else "",
             "actual_go_live": project.actual_go_live,
             "services_live": services_of(project, call),
-            "call": {
-                "scheduled_at": call.scheduled_at if call else None,
-                "held_at": call.held_at if call else None,
-                "msp_attendees": list(call.msp_attendees or []) if call else [],
-                "client_attendees": list(call.client_attendees or []) if call else [],
-                "entry_conditions": {
-                    label: bool((call.entry_conditions or {}).get(key)) if call else False
-                    for key, label in ENTRY_CONDITIONS.items()
-                },
-                "satisfaction": call.satisfaction if call else None,
-                "satisfaction_comment": call.satisfaction_comment if call else "",
-                "adoption_rate": call.adoption_rate if call else None,
-            },
+            "call": call_facts(call),
             "action_items": [
                 {"title": a.title, "owner": a.owner, "due": a.due_date, "status": a.status.value, "issue": a.is_issue}
                 for a in actions

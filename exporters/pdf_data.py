@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.asset_query import AssetFilter, AssetRow, query_assets
 from app.db import meta_value
 from app.errors import CloseoutError
-from app.golive import ENTRY_CONDITIONS, get_call, list_actions, services_of
+from app.golive import call_facts, get_call, list_actions, services_of
 from app.handover import CriticalAsset, InventorySummary, critical_assets, get_kt, inventory_summary
 from app.kpis import ProjectKpis, project_kpis
 from app.projects import find_project, list_contacts, list_sites, project_technicians
@@ -121,20 +121,7 @@ def load_dossier(session: Session, project_ref: str, blobs_dir: Path, *, with_as
             "policies": kt.policies if kt else "",
             "maintenance_windows": kt.maintenance_windows if kt else "",
         },
-        call={
-            "scheduled_at": call.scheduled_at if call else None,
-            "held_at": call.held_at if call else None,
-            "msp_attendees": list(call.msp_attendees or []) if call else [],
-            "client_attendees": list(call.client_attendees or []) if call else [],
-            "entry_conditions": {
-                label: bool((call.entry_conditions or {}).get(key)) if call else False
-                for key, label in ENTRY_CONDITIONS.items()
-            },
-            "satisfaction": call.satisfaction if call else None,
-            "satisfaction_comment": call.satisfaction_comment if call else "",
-            "adoption_rate": call.adoption_rate if call else None,
-            "notes": call.notes if call else "",
-        },
+        call={**call_facts(call), "notes": call.notes if call else ""},
         actions=list_actions(session, project.id),
         kpis=project_kpis(session, project.id),
         facts=signoff_facts(session, project),
