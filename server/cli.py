@@ -9,11 +9,12 @@ import argparse
 import getpass
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from server import auth
@@ -27,6 +28,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(**overrides)
 
 
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """The server's database, its schema brought up to date, closed again afterwards."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade_head(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the data folder, a config file with a random secret, and the database schema."""
     data_dir = args.data_dir or default_data_dir()
@@ -37,11 +49,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         config.chmod(0o600)
         print(f"wrote {config} with a new random secret")
     settings = load_settings(data_dir=data_dir)
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade_head(engine)
-    finally:
-        engine.dispose()
+    with _database(settings):  # creates or upgrades the schema
+        pass
     print(f"database ready: {settings.resolved_database_url}")
     return 0
 
@@ -58,13 +67,8 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_create_user(args: argparse.Namespace) -> int:
     settings = _settings(args)
     password = _read_password(args)
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade_head(engine)
-        with make_session_factory(engine)() as session, session.begin():
-            auth.create_user(session, name=args.name, role=args.role, password=password)
-    finally:
-        engine.dispose()
+    with _database(settings) as engine, make_session_factory(engine)() as session, session.begin():
+        auth.create_user(session, name=args.name, role=args.role, password=password)
     print(f"created {args.role} {args.name}")
     return 0
 
@@ -93,15 +97,10 @@ def cmd_grant(args: argparse.Namespace) -> int:
     """Grant a project (or, with --client, a whole client) by id or code."""
     settings = _settings(args)
     kind = "client" if args.client else "project"
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade_head(engine)
-        with make_session_factory(engine)() as session, session.begin():
-            user = _user_named(session, args.user)
-            scope_id = _resolve_target(session, kind, args.target)
-            auth.grant(session, user, scope_kind=kind, scope_id=scope_id)
-    finally:
-        engine.dispose()
+    with _database(settings) as engine, make_session_factory(engine)() as session, session.begin():
+        user = _user_named(session, args.user)
+        scope_id = _resolve_target(session, kind, args.target)
+        auth.grant(session, user, scope_kind=kind, scope_id=scope_id)
     print(f"granted {kind} {scope_id} to {args.user}")
     return 0
 
@@ -110,16 +109,11 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     """Withdraw a grant of a project (or, with --client, a client); the user's devices drop that data."""
     settings = _settings(args)
     kind = "client" if args.client else "project"
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade_head(engine)
-        with make_session_factory(engine)() as session, session.begin():
-            user = _user_named(session, args.user)
-            scope_id = _resolve_target(session, kind, args.target)
-            if not auth.revoke_grant(session, user, scope_kind=kind, scope_id=scope_id):
-                raise ValueError(f"{args.user} has no grant of {kind} {args.target}")
-    finally:
-        engine.dispose()
+    with _database(settings) as engine, make_session_factory(engine)() as session, session.begin():
+        user = _user_named(session, args.user)
+        scope_id = _resolve_target(session, kind, args.target)
+        if not auth.revoke_grant(session, user, scope_kind=kind, scope_id=scope_id):
+            raise ValueError(f"{args.user} has no grant of {kind} {args.target}")
     print(f"revoked {kind} {scope_id} from {args.user}; their devices remove it at their next sync")
     return 0
 
@@ -132,13 +126,8 @@ def cmd_purge_tombstones(args: argparse.Namespace) -> int:
     days = settings.tombstone_days if args.older_than is None else args.older_than
     if days < 0:
         raise ValueError("--older-than takes a number of days, 0 or more")
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade_head(engine)
-        with make_session_factory(engine)() as session:
-            report = purge_tombstones(session, older_than_days=days)
-    finally:
-        engine.dispose()
+    with _database(settings) as engine, make_session_factory(engine)() as session:
+        report = purge_tombstones(session, older_than_days=days)
     print(f"purged {report.purged} tombstones older than {days:g} days from {len(report.floors)} spaces")
     if report.kept_referenced:
         print(f"kept {report.kept_referenced} old tombstones that remaining records still refer to")
