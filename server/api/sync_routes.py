@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
+from sqlalchemy.orm import Session
 
 from models.wire import (
     SYNC_SESSION_HEADER,
@@ -18,18 +21,30 @@ from models.wire import (
 from server import pull as pulling
 from server import sync
 from server.api.deps import CurrentUser, SessionDep, SettingsDep
+from server.settings import Settings
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
 SyncSession = Annotated[str, Header(alias=SYNC_SESSION_HEADER, min_length=8, max_length=64)]
 
 
-def _hold_lease(session: SessionDep, caller: CurrentUser, device_id: str, token: str, seconds: float) -> None:
-    """Claim the device's lease (row-locked, committed with the request): an overlapping run gets 409."""
+@contextmanager
+def _refusals(session: Session) -> Iterator[None]:
+    """A refused request rolls back what it did and answers 400 (bad request) or 404 (not the caller's device)."""
     try:
-        sync.claim_lease(session, caller.user, device_id, token, seconds)
+        yield
+    except sync.BadRequest as exc:
+        session.rollback()
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     except sync.NotFound:
         session.rollback()
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
+
+
+def _hold_lease(session: SessionDep, caller: CurrentUser, device_id: str, token: str, seconds: float) -> None:
+    """Claim the device's lease (row-locked, committed with the request): an overlapping run gets 409."""
+    try:
+        with _refusals(session):
+            sync.claim_lease(session, caller.user, device_id, token, seconds)
     except sync.Busy:
         session.rollback()
         raise HTTPException(
@@ -46,16 +61,10 @@ def push(
     settings: SettingsDep,
 ) -> PushResponse:
     _hold_lease(session, caller, body.device_id, run, settings.sync_lease_seconds)
-    try:
+    with _refusals(session):
         answer = sync.push(session, user=caller.user, scope=caller.scope, request=body)
         session.commit()  # release the space and device locks in this thread (see deps.get_session)
         return answer
-    except sync.BadRequest as exc:
-        session.rollback()
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    except sync.NotFound:
-        session.rollback()
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
 
 
 @router.post("/pull", response_model=PullResponse)
@@ -67,6 +76,11 @@ def pull(
     settings: SettingsDep,
 ) -> Response:
     _hold_lease(session, caller, body.device_id, run, settings.sync_lease_seconds)
+    with _refusals(session):
+        return _pull_page(session, caller, body, settings)
+
+
+def _pull_page(session: Session, caller: CurrentUser, body: PullRequest, settings: Settings) -> Response:
     try:
         page = pulling.pull(
             session,
@@ -89,22 +103,13 @@ def pull(
             spaces=exc.spaces,
         )
         return Response(error.model_dump_json(), status_code=status.HTTP_410_GONE, media_type="application/json")
-    except sync.BadRequest as exc:
-        session.rollback()
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    except sync.NotFound:
-        session.rollback()
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
 
 
 @router.post("/done/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
 def done(device_id: str, run: SyncSession, caller: CurrentUser, session: SessionDep) -> None:
     """End a sync run: the device's lease is released at once instead of expiring."""
-    try:
+    with _refusals(session):
         sync.release_lease(session, caller.user, device_id, run)
-    except sync.NotFound:
-        session.rollback()
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such device") from None
 
 
 @router.get("/rejected")
