@@ -10,19 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import (
-    LONG_TEXT_LIMIT,
-    coerce_custom_value,
-    field_definitions,
-    find_category,
-    missing_required,
-    printable,
-)
+from app.catalog import coerce_custom_value, field_definitions, find_category, missing_required
 from app.errors import AmbiguousError, NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, record_create, record_delete, record_restore, record_update
 from app.projects import ensure_open, find_location, find_site, get_project
 from app.search import index_assets
 from app.validation import (
+    LONG_TEXT_LIMIT,
     normalise_hostname,
     normalise_ip,
     normalise_mac,
@@ -30,6 +24,7 @@ from app.validation import (
     normalise_tag,
     parse_bool,
     parse_date,
+    printable,
     tag_problem,
 )
 from models import ActivationProject, Asset, AssetStatus, Category, Client, Location, Site, utcnow

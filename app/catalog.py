@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, ValidationError
 from app.journal import record_create
-from app.validation import parse_bool, parse_date, parse_number
+from app.validation import LONG_TEXT_LIMIT, parse_bool, parse_date, parse_number, printable
 from models import Category, FieldDefinition, FieldType
 from models.ids import looks_like_id
 
@@ -295,19 +295,6 @@ def coerce_custom_value(definition: FieldDefinition, raw: Any) -> Any:
             {f"custom.{definition.key}": f"{definition.label} has at most {LONG_TEXT_LIMIT:,} characters."}
         )
     return text
-
-
-#: The longest notes or configuration text kept: what one spreadsheet cell holds (Excel's limit is 32,767), so an
-#: exported and re-imported workbook never cuts anything short.
-LONG_TEXT_LIMIT = 32_000
-
-_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
-
-
-def printable(text: str) -> str:
-    """Text without control characters (a scanner or a pasted terminal line can carry ESC or NUL); tabs and line
-    breaks stay."""
-    return text.translate(_CONTROL)
 
 
 def missing_required(definitions: Sequence[FieldDefinition], values: dict[str, Any]) -> list[FieldDefinition]:

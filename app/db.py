@@ -36,6 +36,10 @@ class Workspace:
     session_factory: sessionmaker[Session]
     device_id: str
     backups: list[Path] = field(default_factory=list)
+    #: Why writes are refused (set when an integrity check found damage); None while the file is sound.
+    refuse_writes: str | None = None
+    #: Whether check_integrity() has run in this process.
+    integrity_checked: bool = False
 
     @property
     def path(self) -> Path:
@@ -47,11 +51,6 @@ class Workspace:
 
     def session(self) -> Session:
         return self.session_factory()
-
-    #: Why writes are refused (set when an integrity check found damage); None while the file is sound.
-    refuse_writes: str | None = None
-    #: Whether check_integrity() has run in this process.
-    integrity_checked: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -130,6 +129,12 @@ def describe_db_error(exc: BaseException) -> str:
     return f"The workspace could not be read or written ({exc})."
 
 
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite found the file itself damaged, rather than its disk full, read-only or locked."""
+    text = str(exc).lower()
+    return not isinstance(exc, sqlite3.OperationalError) or "malformed" in text or "not a database" in text
+
+
 def _stored_revision(path: Path) -> str | None:
     """The workspace's schema revision, or None for a new file; refuses a file that is not SQLite."""
     if not path.exists() or path.stat().st_size == 0:
@@ -159,9 +164,9 @@ def _stored_revision(path: Path) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        text = str(exc).lower()
-        if isinstance(exc, sqlite3.OperationalError) and not ("malformed" in text or "not a database" in text):
+        if not _is_damage(exc):
             # A full disk, a read-only folder, a lock: the file is fine, the place it lives is the problem.
+            text = str(exc).lower()
             if "readonly" in text or "read-only" in text or "unable to open" in text:
                 raise WorkspaceError(
                     f"The workspace folder {path.parent} cannot be written by you, so Closeout cannot open it "
@@ -183,8 +188,7 @@ def _check_integrity(path: Path) -> None:
     try:
         result = con.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        text = str(exc).lower()
-        if isinstance(exc, sqlite3.OperationalError) and not ("malformed" in text or "not a database" in text):
+        if not _is_damage(exc):
             raise WorkspaceError(f"{describe_db_error(exc)} ({path})") from exc
         raise DamagedWorkspaceError(f"{path} is damaged ({exc}). It was left untouched.") from exc
     finally:

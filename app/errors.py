@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class CloseoutError(Exception):
     """Base of every error meant to be shown to a user as it is."""
@@ -44,8 +46,6 @@ class OutputError(CloseoutError):
 
 def output_problem(path: object, exc: OSError) -> OutputError:
     """Words for a failed write of the user's own file, naming that file (never a temporary one)."""
-    import errno
-
     reason = {
         errno.EACCES: "you may not write there",
         errno.EPERM: "you may not write there",

@@ -13,6 +13,16 @@ SERIAL_LABEL = re.compile(r"^\s*(?:s/n\s*[:#.]?|(?:sn|serial(?:\s*(?:no|number))
 MAC_HEX = re.compile(r"[^0-9A-Fa-f]")
 TRUE_WORDS = {"y", "yes", "true", "1", "on", "x", "✓"}
 FALSE_WORDS = {"n", "no", "false", "0", "off", ""}
+#: The longest notes or configuration text kept: what one spreadsheet cell holds (Excel's limit is 32,767), so an
+#: exported and re-imported workbook never cuts anything short.
+LONG_TEXT_LIMIT = 32_000
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def printable(text: str) -> str:
+    """Text without control characters (a scanner or a pasted terminal line can carry ESC or NUL); tabs and line
+    breaks stay."""
+    return text.translate(_CONTROL)
 
 
 def normalise_tag(raw: str) -> str:
