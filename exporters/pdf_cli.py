@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import secrets
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,16 +45,15 @@ def export_pdf(
     tmp: Path | None = None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=".closeout-", suffix=".pdf")
-        os.close(fd)
-        tmp = Path(tmp_name)
+        tmp = output.with_name(f".{output.name}.{secrets.token_hex(4)}.part")
+        # Created like any file the user saves (the umask decides who may read it), not private as mkstemp makes it.
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         if kind == "signoff":
             build_signoff_form(dossier, tmp, paper=paper)
         elif kind == "packet":
             build_packet(dossier, tmp, paper=paper, progress=progress)
         else:
             build_noc_brief(dossier, tmp, paper=paper)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a PDF is shared like any file the user saves
         os.replace(tmp, output)
     except OSError as exc:
         raise output_problem(output, exc) from None
@@ -62,12 +61,6 @@ def export_pdf(
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     return output
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _handler(kind: str) -> Callable[[Context, argparse.Namespace], int]:
