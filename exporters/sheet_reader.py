@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from lxml.etree import XMLSyntaxError
+
 from app.errors import CloseoutError
 from exporters.xlsx_reader import WorkbookIndex
 
@@ -119,8 +121,10 @@ _SIGNATURES = (
     (b"%PDF", "is a PDF, not a workbook; ask the client for the spreadsheet itself"),
 )  # fmt: skip
 
-#: Everything that a damaged workbook can raise while it is unpacked and parsed.
-_DAMAGED: tuple[type[BaseException], ...] = (
+#: Everything that a damaged workbook can raise while it is unpacked and parsed (lxml's XMLSyntaxError is not
+#: xml.etree's ParseError).
+_READ_ERRORS: tuple[type[BaseException], ...] = (
+    XMLSyntaxError,
     KeyError,
     ParseError,
     ValueError,
@@ -173,18 +177,6 @@ def _read_workbook(path: Path, sheet: str | None) -> SheetData:
                 "LibreOffice, save it again, and import the saved copy."
             ) from None
     return SheetData(headers, rows, header_row, sheet=sheet, sheet_names=names)
-
-
-def _xml_errors() -> tuple[type[Exception], ...]:
-    """lxml's parse error, when lxml is the parser in use (it is not xml.etree's ParseError)."""
-    try:
-        from lxml.etree import XMLSyntaxError
-    except ImportError:  # pragma: no cover - lxml is a dependency
-        return ()
-    return (XMLSyntaxError,)
-
-
-_READ_ERRORS: tuple[type[BaseException], ...] = (*_DAMAGED, *_xml_errors())
 
 
 def detect_encoding(data: bytes) -> tuple[str, int]:
