@@ -53,6 +53,7 @@ def launch(home: Path) -> None:
 
     from app.db import open_workspace
     from ui import extensions
+    from ui.collector import GuiThreadCollector
     from ui.main_window import MainWindow
     from ui.settings import SOUND, TECHNICIAN, Settings
     from ui.theme import apply_theme
@@ -67,6 +68,7 @@ def launch(home: Path) -> None:
 
     quiet_offscreen_notice()
     app = QApplication(sys.argv[:1])
+    GuiThreadCollector(app)  # as the app runs: cycles collected on the GUI thread only
     settings = Settings(QSettings(str(home / "bench-settings.ini"), QSettings.Format.IniFormat))
     settings.set(TECHNICIAN, "bench")
     settings.set(SOUND, False)
@@ -139,6 +141,7 @@ def measure_in_window(home: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     from app.db import open_workspace
+    from ui.collector import GuiThreadCollector
     from ui.filter_bar import SEARCH_DELAY_MS
     from ui.main_window import MainWindow
     from ui.settings import SOUND, TECHNICIAN, Settings
@@ -147,6 +150,7 @@ def measure_in_window(home: Path) -> None:
     quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    GuiThreadCollector(app)
     settings = Settings(QSettings(str(home / "bench-settings.ini"), QSettings.Format.IniFormat))
     settings.set(TECHNICIAN, "bench")
     settings.set(SOUND, False)

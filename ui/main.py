@@ -72,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Closeout")
     app.setApplicationDisplayName("Closeout")
     install_excepthook(log_path, dialog=not args.smoke_test)
+    from ui.collector import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)
 
     from app.db import open_workspace
     from ui.messages import show_error
@@ -96,12 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok = not image.isNull()
         window.close()
         window.runner.wait()
+        collector.stop()
         workspace.close()
         print("smoke test: ok" if ok else "smoke test: the window did not render")
         return 0 if ok else 1
     window.show()
     code = app.exec()
     window.runner.wait()
+    collector.stop()
     workspace.close()
     return int(code)
 

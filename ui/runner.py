@@ -50,24 +50,39 @@ class JobContext:
 
 
 class _Signals(QObject):
-    succeeded = Signal(object)
-    failed = Signal(object)
+    ended = Signal()
     progressed = Signal(int, int, str)
 
 
+#: What a job ended with: (True, result) or (False, the exception).
+Outcome = tuple[bool, Any]
+
+
 class _Task(QRunnable):
-    def __init__(self, work: Callable[[JobContext], Any], ctx: JobContext, signals: _Signals) -> None:
+    """Runs the work on a pool thread and hands the outcome to the GUI thread.
+
+    Python objects that wrap Qt widgets must be freed on the GUI thread (see ui.collector). The work function
+    usually closes over a widget, and a result or an exception's traceback can hold one too, so this thread lets go
+    of all of them before it signals: the Job, on the GUI thread, holds the last references and drops them there.
+    """
+
+    def __init__(self, work: Callable[[JobContext], Any], ctx: JobContext, signals: _Signals, outbox: list[Outcome]):
         super().__init__()
-        self.work, self.ctx, self.signals = work, ctx, signals
+        self.work: Callable[[JobContext], Any] | None = work
+        self.ctx, self.signals, self.outbox = ctx, signals, outbox
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        self.outbox.append(self._outcome())
+        self.work = None
+        self.signals.ended.emit()
+
+    def _outcome(self) -> Outcome:
+        assert self.work is not None
         try:
-            result = self.work(self.ctx)
+            return True, self.work(self.ctx)
         except BaseException as exc:  # reported on the GUI thread, never lost in the worker
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.succeeded.emit(result)
+            return False, exc
 
 
 class Job(QObject, Generic[T]):
@@ -78,6 +93,7 @@ class Job(QObject, Generic[T]):
     def __init__(
         self,
         parent: QObject | None,
+        work: Callable[[JobContext], T],
         on_success: Callable[[T], None],
         on_failure: Callable[[BaseException], None],
         progress_parent: QWidget | None,
@@ -86,14 +102,15 @@ class Job(QObject, Generic[T]):
         super().__init__(parent)
         self.ctx = JobContext()
         self.signals = _Signals(self)
+        self.work: Callable[[JobContext], T] | None = work  # released on the GUI thread, once the job ended
+        self.outbox: list[Outcome] = []
         self._on_success, self._on_failure = on_success, on_failure
         self._label = label
         self._progress_parent = progress_parent
         self._dialog: QProgressDialog | None = None
         self._last: tuple[int, int, str] = (0, 0, label or "")
         self.done = False
-        self.signals.succeeded.connect(self._succeeded)
-        self.signals.failed.connect(self._failed)
+        self.signals.ended.connect(self._ended)
         self.signals.progressed.connect(self._progressed)
         self.ctx._report = self.signals.progressed.emit
         if label is not None:
@@ -136,20 +153,16 @@ class Job(QObject, Generic[T]):
             self._dialog.deleteLater()
             self._dialog = None
 
-    @Slot(object)
-    def _succeeded(self, result: T) -> None:
+    @Slot()
+    def _ended(self) -> None:
+        succeeded, value = self.outbox.pop()
+        self.work = None
         self._close()
         try:
-            self._on_success(result)
-        finally:
-            self.finished.emit()
-            self.deleteLater()
-
-    @Slot(object)
-    def _failed(self, exc: BaseException) -> None:
-        self._close()
-        try:
-            self._on_failure(exc)
+            if succeeded:
+                self._on_success(value)
+            else:
+                self._on_failure(value)
         finally:
             self.finished.emit()
             self.deleteLater()
@@ -191,10 +204,10 @@ class Runner(QObject):
         `progress` is the label of a delayed, cancellable progress dialog (None: no dialog).
         `pool` is "db" (workspace reads and writes, one at a time), "net" or "cpu" (file export/import).
         """
-        job: Job[T] = Job(self, on_success, on_failure or self._on_unhandled, progress_parent, progress)
+        job: Job[T] = Job(self, work, on_success, on_failure or self._on_unhandled, progress_parent, progress)
         self._jobs.add(job)
         job.finished.connect(lambda: self._jobs.discard(job))
-        task = _Task(work, job.ctx, job.signals)
+        task = _Task(work, job.ctx, job.signals, job.outbox)
         if self.synchronous:
             task.run()
         else:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.db import Workspace, open_workspace
 from app.demo import seed_demo
 from ui import asset_io
+from ui.collector import GuiThreadCollector
 from ui.main_window import MainWindow
 from ui.settings import SOUND, TECHNICIAN, Settings
 from ui.theme import apply_theme
@@ -60,6 +61,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    GuiThreadCollector(app)
     tmp = Path(tempfile.mkdtemp(prefix="closeout-shots-"))
     ws = open_workspace(tmp / "workspace")
     with ws.transaction() as session:
