@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -16,6 +17,23 @@ if TYPE_CHECKING:
     from tests.server.server_harness import LiveServer
 
 PG_URL_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Cycles are collected on the main thread only, as the app does (ui.collector explains the crash this avoids).
+
+    Automatic collection would run in whichever thread allocates, a runner worker or the live server's thread
+    included, and free a previous test's widgets there.
+    """
+    gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def collect_cycles_on_main_thread() -> Iterator[None]:
+    from ui.collector import collect_due
+
+    yield
+    collect_due()
 
 
 @pytest.fixture(autouse=True)
