@@ -135,7 +135,7 @@ def history_of(ws: Workspace, asset_id: str) -> tuple[list[HistoryEntry], dict[s
                     model = {"category_id": Category, "site_id": Site, "location_id": Location}[entry.field]
                     found = session.get(model, raw)
                     if found is not None:
-                        names[raw] = getattr(found, "path", "") or found.name
+                        names[raw] = getattr(found, "path", "") or getattr(found, "name", "")
         asset = session.get(Asset, asset_id)
         if asset is not None:
             for definition in field_definitions(session, asset.category_id):

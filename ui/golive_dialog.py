@@ -114,12 +114,12 @@ class GoLiveDialog(ProjectDialog):
         top.addWidget(self.services_view, 1)
         top.addWidget(conditions)
 
-        self.actions = RecordTableModel(
+        self.action_items = RecordTableModel(
             [Column("title", "Action item"), Column("owner", "Owner"), Column("due", "Due"),
              Column("status", "Status", display=status_text), Column("kind", "Kind")]
         )  # fmt: skip
         self.actions_view = QTableView()
-        self.actions_view.setModel(self.actions)
+        self.actions_view.setModel(self.action_items)
         self.actions_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         header = self.actions_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -190,7 +190,7 @@ class GoLiveDialog(ProjectDialog):
         for key, box in self.conditions.items():
             box.setChecked(bool(state["conditions"].get(key)))
         self.services.set_rows([{"service": name, "live": live} for name, live in services.items()])
-        self.actions.set_rows(items)
+        self.action_items.set_rows(items)
         live = f"live since {state['go_live']}" if state["go_live"] else "not live yet"
         note = " The project is closed; this is read-only." if closed else ""
         self.banner.setText(f"<b>{html.escape(state['code'])}</b> ({state['status']}, {live}).{note}")
@@ -211,7 +211,7 @@ class GoLiveDialog(ProjectDialog):
         if not rows:
             show_error(self, "Go-live call", "Select the action item that is done.")
             return
-        item_id = self.actions.row(rows[0].row())["id"]
+        item_id = self.action_items.row(rows[0].row())["id"]
         self.write_and_reload(
             lambda s: set_action_status(s, self.project_id, item_id, ActionStatus.DONE, actor=self.actor)
         )

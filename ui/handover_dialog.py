@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -57,7 +57,7 @@ def to_qt(value: datetime | None) -> QDateTime:
 
 
 def from_qt(value: QDateTime) -> datetime:
-    return value.toPython().astimezone(UTC)  # type: ignore[union-attr]
+    return cast(datetime, value.toPython()).astimezone(UTC)
 
 
 def ack_text(value: Any) -> str:

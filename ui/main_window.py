@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QSplitter,
     QTableView,
+    QToolBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.runner = runner or Runner(self, on_unhandled=lambda exc: self.show_error("Background work failed", exc))
         self.menus: dict[str, QMenu] = {}
+        self.toolbar: QToolBar | None = None  # built by ui.menus.build_menus
         self.actions_by_name: dict[str, QAction] = {}
         self._project_id: str | None = None
         self._node: Node | None = None
@@ -183,7 +185,8 @@ class MainWindow(QMainWindow):
             self._size_panes()
 
     def _size_panes(self) -> None:
-        width = self.centralWidget().width() if self.centralWidget() else self.width()
+        central = self.centralWidget()
+        width = central.width() if central is not None else self.width()
         self.splitter.setSizes([290, max(width - 290 - 470, 400), 470])
 
     # -- ShellWindow -------------------------------------------------------------------------------------------

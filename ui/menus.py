@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -86,7 +87,7 @@ def build_menus(window: MainWindow) -> None:
     view.addSeparator()
     theme_menu = view.addMenu("&Theme")
     for choice in ("light", "dark", "system"):
-        theme_menu.addAction(choice.capitalize(), lambda c=choice: window.set_theme(c))
+        theme_menu.addAction(choice.capitalize(), partial(window.set_theme, choice))
     window.menus["project"].addAction(quick)
     window.menus["project"].addAction(new)
     window.menus["tools"].addAction(settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -119,7 +120,7 @@ class NavigatorModel(QStandardItemModel):
         """Ask for every project's counts again (after a save, an import or a sync)."""
         generation = self._generation
         for project_id in list(self._projects):
-            self.counter(project_id, lambda counts, p=project_id: self._apply_counts(generation, p, counts))
+            self.counter(project_id, partial(self._apply_counts, generation, project_id))
 
     def _apply_counts(self, generation: int, project_id: str, counts: Counts) -> None:
         items = self._projects.get(project_id)

@@ -71,7 +71,7 @@ class Settings:
         return self.get(TECHNICIAN).strip() or default_actor()
 
     def _upgrade(self) -> None:
-        version = int(self.store.value("config/version", 0) or 0)
+        version = int(str(self.store.value("config/version", 0) or 0))
         for target in range(version + 1, CONFIG_VERSION + 1):
             UPGRADES.get(target, lambda _s: None)(self.store)
         if version != CONFIG_VERSION:

@@ -149,6 +149,6 @@ class SignaturePad(QWidget):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.to_image().save(buffer, "PNG")
+        self.to_image().save(buffer, "PNG")  # type: ignore[call-overload]  # (the stubs say bytes; Qt takes str)
         buffer.close()
         return bytes(data.data())

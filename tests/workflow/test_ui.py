@@ -130,7 +130,7 @@ def test_golive_dialog_marks_services_live_and_adds_action_items(qtbot: QtBot, s
     qtbot.keyClicks(dialog.new_title, "Label spares")
     qtbot.keyClicks(dialog.new_owner, "Sam")
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
-    assert dialog.actions.rowCount() == 1
+    assert dialog.action_items.rowCount() == 1
     with ws.session() as s:
         assert get_project(s, pid).status == ProjectStatus.LIVE
         call = get_call(s, pid)
