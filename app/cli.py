@@ -51,12 +51,15 @@ class Context:
     home: Path
     as_json: bool
     actor: str
+    #: Only the verbs that set a workspace up (demo, login) create one; any other verb pointed at a folder with no
+    #: workspace (a mistyped --home) says so instead of quietly working in a new, empty one.
+    creates_workspace: bool = False
     _workspace: Workspace | None = None
 
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = open_workspace(self.home)
+            self._workspace = open_workspace(self.home, create=self.creates_workspace)
         return self._workspace
 
     @contextmanager
@@ -145,7 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # its retry notices are not for the user; the outcome is
-    ctx = Context(home=resolve_home(args.home), as_json=args.json, actor=args.actor or default_actor())
+    ctx = Context(
+        home=resolve_home(args.home),
+        as_json=args.json,
+        actor=args.actor or default_actor(),
+        creates_workspace=getattr(args, "creates_workspace", False),
+    )
 
     def fail(*messages: str, code: int = EXIT_ERROR) -> int:
         for message in messages:

@@ -342,7 +342,7 @@ def cmd_categories(ctx: Context, args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="create a realistic demo workspace")
     p.add_argument("--assets", type=int, default=300, help="how many assets to tag (default 300)")
-    p.set_defaults(handler=cmd_demo)
+    p.set_defaults(handler=cmd_demo, creates_workspace=True)
 
     sub.add_parser("clients", help="list clients").set_defaults(handler=cmd_clients)
     sub.add_parser("projects", help="list activation projects").set_defaults(handler=cmd_projects)

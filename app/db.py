@@ -241,7 +241,10 @@ def open_workspace(home: Path, *, create: bool = True) -> Workspace:
     """Open (creating or migrating as needed) the workspace in `home`; never overwrite what it cannot read."""
     path = home / WORKSPACE_FILE
     if not path.exists() and not create:
-        raise WorkspaceError(f"There is no workspace in {home}. Run 'closeout-cli demo' or open the app once.")
+        raise WorkspaceError(
+            f"There is no workspace in {home}. Check the folder name (--home or CLOSEOUT_HOME); to start a "
+            "workspace there, open the app once, sign in with 'closeout-cli login', or run 'closeout-cli demo'."
+        )
     try:
         home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

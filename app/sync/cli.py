@@ -126,7 +126,7 @@ def register(subparsers: Any) -> None:
     login.add_argument("--server", required=True, help="e.g. https://closeout.example.com")
     login.add_argument("--user", required=True)
     login.add_argument("--ca-bundle", default="", help="a PEM file of CA certificates to trust for this server")
-    login.set_defaults(handler=cmd_login)
+    login.set_defaults(handler=cmd_login, creates_workspace=True)
     subparsers.add_parser("logout", help="sign out and forget the token").set_defaults(handler=cmd_logout)
     subparsers.add_parser("sync", help="send local changes and fetch the server's").set_defaults(handler=cmd_sync)
     subparsers.add_parser("sync-status", help="pending changes, conflicts, last sync").set_defaults(handler=cmd_status)

@@ -137,7 +137,20 @@ def test_a_damaged_workspace_is_reported_not_overwritten(capsys: pytest.CaptureF
     assert (home / "workspace.sqlite").read_bytes() == b"garbage" * 50
 
 
+def test_a_mistyped_home_is_refused_not_created(capsys: pytest.CaptureFixture[str], home: str) -> None:
+    typo = Path(home).with_name("wss")
+    for verb in (["projects"], ["assets", "add", "--project", "ACME-ONB", "--tag", "X-1"], ["sync"]):
+        code, _, err = run(capsys, "--home", str(typo), *verb)
+        assert code == 1 and f"There is no workspace in {typo}. Check the folder name" in err
+    assert not typo.exists()
+    code, out, _ = run(capsys, "--home", home, "--json", "projects")  # the real one is where it was
+    assert code == 0 and len(json.loads(out)) == 1
+
+
 def test_the_installed_console_script_runs(tmp_path: Path) -> None:
+    from app.db import open_workspace
+
+    open_workspace(tmp_path / "ws").close()
     exe = Path(sys.executable).with_name("closeout-cli")
     env = {**os.environ, "CLOSEOUT_HOME": str(tmp_path / "ws")}
     done = subprocess.run([str(exe), "--json", "projects"], capture_output=True, text=True, env=env, timeout=60)
