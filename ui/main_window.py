@@ -313,12 +313,15 @@ class MainWindow(QMainWindow):
     def _refresh_after_save(self) -> None:
         """Refresh the list, counts and outbox after a save, once, after the confirmation has shown."""
         self.navigator.refresh_counts()
-        self.table_model.reload()
+        scrolled = self.table.verticalScrollBar().value()
+        self.table_model.reload(keep_loaded=True)  # the list stays where the technician was working
+        self.table.verticalScrollBar().setValue(scrolled)
         row = self.table_model.row_of(getattr(self, "_saved_id", ""))
         if row >= 0:
             self.table.selectionModel().blockSignals(True)
             self.table.selectRow(row)
             self.table.selectionModel().blockSignals(False)
+            self.table.scrollTo(self.table_model.index(row, 0))  # a new asset, or one the sort moved
         self.refresh_pending()
 
     # -- commands ----------------------------------------------------------------------------------------------

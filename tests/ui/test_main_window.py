@@ -171,3 +171,25 @@ def test_the_window_offers_the_menus_feature_areas_extend(window: MainWindow) ->
     assert window.current_project_id()
     assert window.technician() == "pat.tester"
     assert window.as_widget() is window
+
+
+def test_saving_far_down_the_list_keeps_the_technicians_place(qtbot: QtBot, window: MainWindow) -> None:
+    model, table = window.table_model, window.table
+    qtbot.waitUntil(lambda: model.total == 300)
+    while model.canFetchMore():  # the technician scrolled down to the second page
+        model.fetchMore()
+    row = 250
+    table.selectRow(row)
+    table.scrollTo(model.index(row, 0))
+    scrolled = table.verticalScrollBar().value()
+    asset = model.row_at(row)
+    assert scrolled > 0 and asset is not None and window.editor.asset is not None
+    assert window.editor.asset.id == asset.id
+    window.editor.form.set_value("notes", "checked in rack B")
+    with qtbot.waitSignal(model.modelReset):  # the list is refreshed after the save
+        assert window.editor.save() is not None
+    qtbot.wait(50)
+    assert model.loaded == 300 and model.row_of(asset.id) == row  # not back to the first page only
+    assert table.verticalScrollBar().value() == scrolled
+    assert [index.row() for index in table.selectionModel().selectedRows()] == [row]
+    assert window.editor.asset.id == asset.id
