@@ -41,9 +41,12 @@ class LiveServer:
         self.app = create_app(settings)
 
     def start(self) -> None:
+        # Keep-alive well past any pause of a test (a sync waiting out a lease sleeps up to 2 s): with uvicorn's
+        # 1-5 s, the server could close an idle connection just as the client reused it, and the tests' clients
+        # do not retry (retries=0), so that race failed a test now and then.
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", ws="none",
-            http="h11", loop="asyncio", timeout_keep_alive=1,
+            http="h11", loop="asyncio", timeout_keep_alive=60,
         )  # fmt: skip
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
