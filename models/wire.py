@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -132,6 +134,41 @@ class PullResponse(_Strict):
     last_mutation_id: int
     #: Records that left the caller's view since the cursor: "a grant arrives as creates, a revoke as deletes".
     removed: list[RemovedRow] = []
+
+
+class CheckRequest(_Strict):
+    """Ask for the sanity check of the spaces a completed pull left the device with (SYNC.md)."""
+
+    device_id: str = Field(min_length=1, max_length=36)
+    cursor: str = Field(default="", max_length=200_000)
+
+
+class SpaceCheck(_Strict):
+    """What the server holds of one space in the device's view, as of the device's cursor: how many live records
+    and their `records_digest`. `count` is None when the two cannot be compared now (`reason` says why)."""
+
+    space: str
+    count: int | None = None
+    digest: str = ""
+    reason: str = ""
+
+
+class CheckResponse(_Strict):
+    spaces: list[SpaceCheck]
+
+
+def records_digest(rows: Iterable[tuple[str, str, int]]) -> tuple[int, str]:
+    """(count, digest) of (entity, id, version) rows, in any order: the sum of each row's 64-bit hash.
+
+    The server and the device compute it the same way over the live records of a space, so a row one of them
+    misses, holds twice, or holds at another version shows as a difference.
+    """
+    count = total = 0
+    for entity, record_id, version in rows:
+        hashed = hashlib.sha256(f"{entity}\x1f{record_id}\x1f{int(version)}".encode()).digest()
+        total = (total + int.from_bytes(hashed[:8], "big")) & 0xFFFF_FFFF_FFFF_FFFF
+        count += 1
+    return count, f"{total:016x}"
 
 
 class ConflictInfo(_Strict):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
+from models.wire import SpaceCheck, records_digest
 from server.auth import Scope
 from server.models import GLOBAL_SPACE, Record, Space, User
 from server.sync import BadRequest, own_device
@@ -264,3 +265,38 @@ def pull(
         last_mutation_id=device.last_mutation_id,
         removed=removed,
     )
+
+
+def check(session: Session, *, user: User, scope: Scope, device_id: str, cursor: str, key: str) -> list[SpaceCheck]:
+    """The sanity check at the end of a pull (SYNC.md): per space the device holds, the count and digest of the
+    live records in its view, as of its cursor. A space that changed since the cursor, whose pull has not
+    finished, or whose view changed since is not compared now (the next pull brings the difference anyway)."""
+    own_device(session, user, device_id)
+    seen = _decode_cursor(key, cursor)
+    answers: list[SpaceCheck] = []
+    for space_id in visible_spaces(session, scope):
+        held = seen.get(space_id)
+        if held is None:
+            continue
+        view = _view(scope, space_id)
+        top = session.scalar(select(Space.version).where(Space.id == space_id))
+        reason = ""
+        if held.legacy is not None or held.base is not None:
+            reason = "the last pull of this space did not finish"
+        elif held.projects != view:
+            reason = "access to this space changed since the last pull"
+        elif top != held.version:
+            reason = "this space changed since the last pull"
+        if reason:
+            answers.append(SpaceCheck(space=space_id, reason=reason))
+            continue
+        query = select(Record.entity, Record.id, Record.version).where(
+            Record.space_id == space_id, Record.deleted_at.is_(None), Record.version <= held.version
+        )
+        if view is not None:
+            query = query.where(or_(Record.project_id.is_(None), Record.project_id.in_(sorted(view))))
+        count, digest = records_digest(
+            (entity, record_id, version) for entity, record_id, version in session.execute(query)
+        )
+        answers.append(SpaceCheck(space=space_id, count=count, digest=digest))
+    return answers

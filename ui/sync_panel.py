@@ -133,6 +133,12 @@ class SyncPanel(QObject):
             )
         elif report.rejected:
             self.window.show_message(f"The server refused {report.rejected} change(s); see Sync ▸ Conflicts.")
+        elif report.repaired:
+            self.window.show_message(
+                "Part of this workspace differed from the server's copy and was fetched again; your unsent work "
+                "was kept.",
+                10000,
+            )
         self.refresh_state()
 
     def _sync_failed(self, exc: BaseException) -> None:

@@ -54,17 +54,23 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
         password = _password(f"Password for {user}: ")
     engine = sync_engine.connect(ws, ca_bundle=ca_bundle, password=password)
     try:
-        report = engine.sync()
+        report = engine.sync(verify=True if args.verify else None)
     finally:
         engine.transport.close()
     data: dict[str, Any] = {
         "pushed": report.pushed, "rejected": report.rejected, "pulled": report.pulled, "removed": report.removed,
+        "verified": report.verified, "repaired": report.repaired,
     }  # fmt: skip
 
     def human() -> None:
         print(f"Sent {report.pushed} changes, fetched {report.pulled}; {report.rejected} refused.")
         if report.removed:
             print(f"{report.removed} records left this workspace: your access to them was withdrawn on the server.")
+        if report.repaired:
+            print(f"This workspace's copy of {len(report.repaired)} client(s) differed from the server's and was "
+                  "fetched again; your unsent work was kept.")  # fmt: skip
+        elif report.verified:
+            print(f"Checked against the server: {report.verified} part(s) of this workspace match.")
 
     ctx.emit(data, human)
     return 0
@@ -128,7 +134,9 @@ def register(subparsers: Any) -> None:
     login.add_argument("--ca-bundle", default="", help="a PEM file of CA certificates to trust for this server")
     login.set_defaults(handler=cmd_login, creates_workspace=True)
     subparsers.add_parser("logout", help="sign out and forget the token").set_defaults(handler=cmd_logout)
-    subparsers.add_parser("sync", help="send local changes and fetch the server's").set_defaults(handler=cmd_sync)
+    sync = subparsers.add_parser("sync", help="send local changes and fetch the server's")
+    sync.add_argument("--verify", action="store_true", help="end with the sanity check now (it runs daily anyway)")
+    sync.set_defaults(handler=cmd_sync)
     subparsers.add_parser("sync-status", help="pending changes, conflicts, last sync").set_defaults(handler=cmd_status)
     conflicts = subparsers.add_parser("conflicts", help="list conflicts; 'conflicts resolve ID keep|take'")
     conflicts.add_argument("action", nargs="?", choices=("list", "resolve"), default="list")

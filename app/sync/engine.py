@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -23,9 +24,10 @@ from app.sync.errors import CursorExpired, SignInRequired, SyncBusy, SyncError
 from app.sync.push import mark_processed, outbox, record_rejections, reopen_after, upload_attachments
 from app.sync.run_lock import RunLocked, sync_run_lock
 from app.sync.transport import Transport
+from app.sync.verify import local_check
 from app.sync.withdraw import PURGED_DETAIL, held_from_server, remove_records
 from models import ChangeSet, RejectedChange, StagedRow, WorkspaceMeta, new_id, utcnow
-from models.wire import PAGE_SIZE, PullRequest, PullResponse, PushRequest
+from models.wire import PAGE_SIZE, CheckRequest, PullRequest, PullResponse, PushRequest
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,10 @@ LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok_at", "sync.last_error"
 REPLACE_KEY = "sync.replace_spaces"
 #: How many times one pull starts over when the server keeps answering 410 (each adds the spaces it names).
 MAX_REPLACEMENTS = 5
+#: When the last sanity check of this workspace's copy against the server's ran (ISO time).
+VERIFIED_KEY = "sync.verified_at"
+#: A sync ends with the sanity check when the last one is older than this (it reads every record on both sides).
+VERIFY_EVERY = timedelta(hours=24)
 
 Progress = Callable[[int, int, str], None]
 
@@ -47,6 +53,9 @@ class SyncReport:
     pulled: int = 0
     changed: int = 0
     removed: int = 0
+    #: Spaces whose count and digest were compared with the server's, and those pulled again for a difference.
+    verified: int = 0
+    repaired: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -92,8 +101,11 @@ class SyncEngine:
     def device_id(self) -> str:
         return self.ws.meta("device_id")
 
-    def sync(self, progress: Progress = _no_progress, *, busy_wait: float = 40.0) -> SyncReport:
-        """Push then pull. Any failure leaves the workspace as it was after the last completed step.
+    def sync(
+        self, progress: Progress = _no_progress, *, busy_wait: float = 40.0, verify: bool | None = None
+    ) -> SyncReport:
+        """Push then pull, then (`verify`; None: once every VERIFY_EVERY) the sanity check. Any failure leaves the
+        workspace as it was after the last completed step.
 
         A run of this device that was killed holds the server's lease until it expires, so a busy answer
         is waited out for up to `busy_wait` seconds.
@@ -105,7 +117,7 @@ class SyncEngine:
                 # The local lock spans the whole run, the apply included: the server's lease may lapse during a
                 # long apply, and a second run must not stage rows into (or apply) the first one's staging.
                 with sync_run_lock(self.ws.home):
-                    return self._sync_once(progress)
+                    return self._sync_once(progress, verify)
             except (SyncBusy, RunLocked) as exc:
                 if time.monotonic() >= deadline:
                     if isinstance(exc, RunLocked):
@@ -115,7 +127,7 @@ class SyncEngine:
                 time.sleep(min(0.5 * (2**attempt), 4.0, max(0.0, deadline - time.monotonic())))
                 attempt += 1
 
-    def _sync_once(self, progress: Progress) -> SyncReport:
+    def _sync_once(self, progress: Progress, verify: bool | None) -> SyncReport:
         report = SyncReport()
         self.transport.run_id = secrets.token_hex(16)
         try:
@@ -123,6 +135,8 @@ class SyncEngine:
             self.push(report, progress)
             progress(0, 0, "Fetching changes…")
             self.pull(report, progress)
+            if verify or (verify is None and self._verify_due()):
+                self.verify(report, progress)
             self.transport.done(self.device_id)
         except SignInRequired as exc:
             # An auth failure means the stored token is useless: forget it so the user is asked to sign in.
@@ -175,6 +189,54 @@ class SyncEngine:
                     self._begin_replacement(exc.spaces)
                     progress(0, 0, "Fetching a fresh copy of data the server has tidied up…")
         raise SyncError("The server kept asking for a fresh copy of this workspace's data; try again later.")
+
+    def _verify_due(self) -> bool:
+        last = self.ws.meta(VERIFIED_KEY)
+        try:
+            return not last or utcnow() - datetime.fromisoformat(last) >= VERIFY_EVERY
+        except ValueError:
+            return True
+
+    def verify(self, report: SyncReport, progress: Progress = _no_progress) -> None:
+        """The sanity check (SYNC.md): compare each space's count and digest with the server's; a space that
+        differs is pulled again whole, keeping this device's unsent work, and compared once more."""
+        progress(0, 0, "Checking this workspace against the server…")
+        differing = self._differing_spaces(report)
+        if differing:
+            log.warning("sanity check: %s differ from the server; fetching a fresh copy of them", differing)
+            self._begin_replacement(differing)
+            progress(0, 0, "Fetching a fresh copy of data that differed from the server…")
+            self.pull(report, progress)
+            report.repaired = differing
+            still = self._differing_spaces(report)
+            if still:
+                log.error("sanity check: %s still differ from the server after a fresh copy", still)
+        if differing is not None:
+            self.ws.set_meta(VERIFIED_KEY, utcnow().isoformat())
+
+    def _differing_spaces(self, report: SyncReport) -> list[str] | None:
+        """The spaces whose count or digest differ from the server's; None when nothing could be compared (the
+        server predates the check, or changes made here meanwhile wait to be sent)."""
+        answer = self.transport.check(CheckRequest(device_id=self.device_id, cursor=self.ws.meta(CURSOR_KEY)))
+        if answer is None:
+            return None
+        differing: list[str] = []
+        with self.ws.session() as s:  # one read snapshot: the pending count and the records agree
+            if pending_count(s):
+                return None
+            for space in answer.spaces:
+                if space.count is None:
+                    log.info("sanity check of %s skipped: %s", space.space, space.reason)
+                    continue
+                count, digest = local_check(s, space.space)
+                report.verified += 1
+                if (count, digest) != (space.count, space.digest):
+                    log.warning(
+                        "sanity check of %s: %d records here (digest %s), %d on the server (digest %s)",
+                        space.space, count, digest, space.count, space.digest,
+                    )  # fmt: skip
+                    differing.append(space.space)
+        return differing
 
     def _begin_replacement(self, spaces: list[str]) -> None:
         """Start a replacement sync of these spaces: pages kept so far are dropped (they are only fetched rows,

@@ -15,6 +15,8 @@ from urllib3.util.retry import Retry
 from app.sync.errors import CursorExpired, OfflineError, SignInRequired, SyncBusy, SyncError
 from models.wire import (
     SYNC_SESSION_HEADER,
+    CheckRequest,
+    CheckResponse,
     CursorExpiredError,
     LoginRequest,
     LoginResponse,
@@ -181,6 +183,15 @@ class Transport:
         if response.status_code != 200:
             raise SyncError(f"The server refused the request ({response.status_code}: {_detail(response)}).")
         return self._parse(PullResponse, response)
+
+    def check(self, body: CheckRequest) -> CheckResponse | None:
+        """The server's sanity check of the device's spaces; None from a server that predates it."""
+        response = self.request("POST", "/api/sync/check", data=body.model_dump_json(), as_json=True)
+        if response.status_code in (404, 405) and "no such device" not in _detail(response):
+            return None
+        if response.status_code != 200:
+            raise SyncError(f"The server refused the request ({response.status_code}: {_detail(response)}).")
+        return self._parse(CheckResponse, response)
 
     def done(self, device_id: str) -> None:
         self.request("POST", f"/api/sync/done/{device_id}")

@@ -164,6 +164,10 @@ def held_from_server(session: Session, space_id: str) -> dict[str, str]:
             by_entity[entity] = set(session.scalars(select(ENTITY_CLASSES[entity].id)))
         owned = select(Attachment.id).where(Attachment.owner_entity.in_(GLOBAL_ENTITIES))
         by_entity["attachment"] = set(session.scalars(owned))
+        # Conflicts live in the space of the record they are about: two devices editing a category offline.
+        about = {i for ids in by_entity.values() for i in ids}
+        for chunk in _chunks(about):
+            by_entity["conflict"] |= set(session.scalars(select(Conflict.id).where(Conflict.entity_id.in_(chunk))))
     else:
         by_entity["client"] = {space_id}
         _with_dependents(session, by_entity)

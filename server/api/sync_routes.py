@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from models.wire import (
     SYNC_SESSION_HEADER,
+    CheckRequest,
+    CheckResponse,
     CursorExpiredError,
     PullRequest,
     PullResponse,
@@ -103,6 +105,23 @@ def _pull_page(session: Session, caller: CurrentUser, body: PullRequest, setting
             spaces=exc.spaces,
         )
         return Response(error.model_dump_json(), status_code=status.HTTP_410_GONE, media_type="application/json")
+
+
+@router.post("/check")
+def check(body: CheckRequest, caller: CurrentUser, session: SessionDep, settings: SettingsDep) -> CheckResponse:
+    """The sanity check after a pull: per space, the count and digest of the live records in the caller's view as
+    of the device's cursor; the device compares them with its own copy and pulls a space again on a mismatch."""
+    with _refusals(session):
+        spaces = pulling.check(
+            session,
+            user=caller.user,
+            scope=caller.scope,
+            device_id=body.device_id,
+            cursor=body.cursor,
+            key=settings.secret_key,
+        )
+        session.commit()
+        return CheckResponse(spaces=spaces)
 
 
 @router.post("/done/{device_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,20 @@ from tests.server.server_harness import LiveServer
 from tests.sync.sync_kit import Device, DeviceFactory
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_repairs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every sync here ends with the sanity check when due; a difference it finds is a bug of the sync (or of the
+    check) unless the test made the difference itself (marked `sync_repair`)."""
+    yield
+    if request.node.get_closest_marker("sync_repair") is None:
+        found = [
+            r.getMessage()
+            for r in caplog.records
+            if r.name == "app.sync.engine" and "sanity check of" in r.getMessage() and "skipped" not in r.getMessage()
+        ]
+        assert not found, found
+
+
 @pytest.fixture
 def make_device(live_server: LiveServer, tmp_path: Path) -> Iterator[DeviceFactory]:
     devices: list[Device] = []

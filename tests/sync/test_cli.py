@@ -88,4 +88,6 @@ def test_cli_login_sync_and_resolve_a_conflict(
     assert (status["pending"], status["open_conflicts"]) == (1, 0)
     _cli(monkeypatch, capsys, home, "sync", stdin="password-123\n")
     assert json.loads(_cli(monkeypatch, capsys, home, "sync-status"))["pending"] == 0
+    checked = json.loads(_cli(monkeypatch, capsys, home, "sync", "--verify", stdin="password-123\n"))
+    assert (checked["verified"], checked["repaired"]) == (1, [])  # the client's records match the server's
     _cli(monkeypatch, capsys, home, "logout")
