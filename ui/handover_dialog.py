@@ -53,7 +53,7 @@ TEXT_FIELDS = (
 def to_qt(value: datetime | None) -> QDateTime:
     if value is None:
         return QDateTime.currentDateTime()
-    return QDateTime(value.astimezone())  # shown in the technician's local time
+    return QDateTime.fromMSecsSinceEpoch(round(value.timestamp() * 1000))  # in the technician's local time
 
 
 def from_qt(value: QDateTime) -> datetime:
