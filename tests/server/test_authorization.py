@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ def _endpoints(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
         ("GET", "/api/auth/me", None),
         ("POST", "/api/sync/push", push),
         ("POST", "/api/sync/pull", pull),
+        ("POST", "/api/sync/check", pull),
         ("POST", f"/api/sync/done/{ids['device']}", None),
         ("GET", "/api/sync/rejected", None),
         ("GET", f"/api/records/asset/{ids['asset']}", None),
@@ -42,6 +44,26 @@ def _endpoints(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
         ("GET", f"/api/attachments/{ids['sha']}", None),
         ("PUT", f"/api/attachments/{ZERO}", None),
     ]
+
+
+#: Endpoints anyone may call: signing in and the health probe.
+PUBLIC = {("POST", "/api/auth/login"), ("GET", "/api/health")}
+
+
+def test_the_list_above_holds_every_endpoint_the_server_offers(live_server: LiveServer) -> None:
+    """So that "tested on every endpoint" stays true when an endpoint is added (read from the OpenAPI schema)."""
+    listed = _endpoints({"device": "dev-1", "asset": "asset-1", "project": "project-1", "sha": ZERO})
+    offered = [
+        (method.upper(), path)
+        for path, operations in live_server.app.openapi()["paths"].items()
+        for method in operations
+        if path.startswith("/api/")
+    ]
+    for method, template in offered:
+        if (method, template) in PUBLIC:
+            continue
+        pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/?]+", re.escape(template)) + "(\\?.*)?$")
+        assert any(m == method and pattern.match(path) for m, path, _ in listed), f"{method} {template} is not tested"
 
 
 def _call(server: LiveServer, method: str, path: str, body: Any, token: str | None) -> requests.Response:
@@ -85,6 +107,11 @@ def test_another_tenants_ids_answer_404_on_every_endpoint(
         response = _call(live_server, method, path, body, token)
         assert response.status_code == 404, (path, response.status_code, response.text)
         assert "BRAVO" not in response.text
+    # Bob's own (signed) cursor in her request shows her nothing of his: the check answers for her view only.
+    bob_cursor = _call(live_server, "POST", "/api/sync/pull", {"device_id": bob["device"], "cursor": ""},
+                       _login(live_server, "bob")).json()["cursor"]  # fmt: skip
+    checked = _call(live_server, "POST", "/api/sync/check", {"device_id": alice["device"], "cursor": bob_cursor}, token)
+    assert checked.status_code == 200 and bob["client"] not in checked.text and "BRAVO" not in checked.text
     # Her own ids work, so the 404s above are about ownership, not broken routes.
     for method, path, body in _endpoints(alice):
         if path == "/api/auth/logout" or path.endswith(ZERO):
