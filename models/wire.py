@@ -136,11 +136,20 @@ class PullResponse(_Strict):
     removed: list[RemovedRow] = []
 
 
+#: The reason given for a space the device compared recently (it named it in `fresh`).
+RECENTLY_CHECKED = "compared recently"
+#: Entities the sanity check leaves out. A conflict lives in the space of the record it is about, and that
+#: record may be purged (delete-versus-edit) or be a conflict itself, so a device cannot always place it.
+UNCHECKED_ENTITIES = frozenset({"conflict"})
+
+
 class CheckRequest(_Strict):
     """Ask for the sanity check of the spaces a completed pull left the device with (SYNC.md)."""
 
     device_id: str = Field(min_length=1, max_length=36)
     cursor: str = Field(default="", max_length=200_000)
+    #: Spaces the device compared recently: answered with RECENTLY_CHECKED instead of a count.
+    fresh: list[str] = Field(default=[], max_length=10_000)
 
 
 class SpaceCheck(_Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
-from models.wire import SpaceCheck, records_digest
+from models.wire import RECENTLY_CHECKED, UNCHECKED_ENTITIES, SpaceCheck, records_digest
 from server.auth import Scope
 from server.models import GLOBAL_SPACE, Record, Space, User
 from server.sync import BadRequest, own_device
@@ -267,7 +267,16 @@ def pull(
     )
 
 
-def check(session: Session, *, user: User, scope: Scope, device_id: str, cursor: str, key: str) -> list[SpaceCheck]:
+def check(
+    session: Session,
+    *,
+    user: User,
+    scope: Scope,
+    device_id: str,
+    cursor: str,
+    key: str,
+    fresh: Collection[str] = (),
+) -> list[SpaceCheck]:
     """The sanity check at the end of a pull (SYNC.md): per space the device holds, the count and digest of the
     live records in its view, as of its cursor. A space that changed since the cursor, whose pull has not
     finished, or whose view changed since is not compared now (the next pull brings the difference anyway)."""
@@ -281,7 +290,9 @@ def check(session: Session, *, user: User, scope: Scope, device_id: str, cursor:
         view = _view(scope, space_id)
         top = session.scalar(select(Space.version).where(Space.id == space_id))
         reason = ""
-        if held.legacy is not None or held.base is not None:
+        if space_id in fresh:
+            reason = RECENTLY_CHECKED
+        elif held.legacy is not None or held.base is not None:
             reason = "the last pull of this space did not finish"
         elif held.projects != view:
             reason = "access to this space changed since the last pull"
@@ -291,7 +302,10 @@ def check(session: Session, *, user: User, scope: Scope, device_id: str, cursor:
             answers.append(SpaceCheck(space=space_id, reason=reason))
             continue
         query = select(Record.entity, Record.id, Record.version).where(
-            Record.space_id == space_id, Record.deleted_at.is_(None), Record.version <= held.version
+            Record.space_id == space_id,
+            Record.deleted_at.is_(None),
+            Record.version <= held.version,
+            Record.entity.not_in(sorted(UNCHECKED_ENTITIES)),
         )
         if view is not None:
             query = query.where(or_(Record.project_id.is_(None), Record.project_id.in_(sorted(view))))

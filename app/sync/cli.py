@@ -59,7 +59,7 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
         engine.transport.close()
     data: dict[str, Any] = {
         "pushed": report.pushed, "rejected": report.rejected, "pulled": report.pulled, "removed": report.removed,
-        "verified": report.verified, "repaired": report.repaired,
+        "verified": report.verified, "repaired": report.repaired, "still_differ": report.still_differ,
     }  # fmt: skip
 
     def human() -> None:
@@ -67,9 +67,12 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
         if report.removed:
             print(f"{report.removed} records left this workspace: your access to them was withdrawn on the server.")
         if report.repaired:
-            print(f"This workspace's copy of {len(report.repaired)} client(s) differed from the server's and was "
+            print(f"This workspace's copy of {len(report.repaired)} part(s) differed from the server's and was "
                   "fetched again; your unsent work was kept.")  # fmt: skip
-        elif report.verified:
+        if report.still_differ:
+            print(f"This workspace's copy of {len(report.still_differ)} part(s) still differs from the server's "
+                  "after a fresh copy; the details are in the log. Your work is kept.")  # fmt: skip
+        elif report.verified and not report.repaired:
             print(f"Checked against the server: {report.verified} part(s) of this workspace match.")
 
     ctx.emit(data, human)

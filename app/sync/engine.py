@@ -27,7 +27,7 @@ from app.sync.transport import Transport
 from app.sync.verify import local_check
 from app.sync.withdraw import PURGED_DETAIL, held_from_server, remove_records
 from models import ChangeSet, RejectedChange, StagedRow, WorkspaceMeta, new_id, utcnow
-from models.wire import PAGE_SIZE, CheckRequest, PullRequest, PullResponse, PushRequest
+from models.wire import PAGE_SIZE, RECENTLY_CHECKED, CheckRequest, PullRequest, PullResponse, PushRequest
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,14 @@ LAST_OK_KEY, LAST_ERROR_KEY = "sync.last_ok_at", "sync.last_error"
 REPLACE_KEY = "sync.replace_spaces"
 #: How many times one pull starts over when the server keeps answering 410 (each adds the spaces it names).
 MAX_REPLACEMENTS = 5
-#: When the last sanity check of this workspace's copy against the server's ran (ISO time).
-VERIFIED_KEY = "sync.verified_at"
-#: A sync ends with the sanity check when the last one is older than this (it reads every record on both sides).
+#: When each space was last compared with the server's copy (JSON: space -> ISO time).
+VERIFIED_KEY = "sync.verified"
+#: Spaces that a check could not compare (they moved during the pull): the next sync asks again ("1" or "").
+VERIFY_WAITING_KEY = "sync.verify_waiting"
+#: Spaces that still differed after a fresh copy (JSON: space -> [here, server]); the same difference is not
+#: fetched again every day, only logged.
+STILL_DIFFERS_KEY = "sync.still_differs"
+#: A space is compared again once its last comparison is older than this (it reads every record on both sides).
 VERIFY_EVERY = timedelta(hours=24)
 
 Progress = Callable[[int, int, str], None]
@@ -53,9 +58,11 @@ class SyncReport:
     pulled: int = 0
     changed: int = 0
     removed: int = 0
-    #: Spaces whose count and digest were compared with the server's, and those pulled again for a difference.
+    #: Spaces whose count and digest were compared with the server's, those pulled again for a difference, and
+    #: those that still differ after that (logged; not fetched again for the same difference).
     verified: int = 0
     repaired: list[str] = field(default_factory=list)
+    still_differ: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +103,7 @@ class SyncEngine:
         self.ws = workspace
         self.transport = transport
         self.page_size = page_size
+        self._all_answered: list[str] = []  # the spaces the last check answered for
 
     @property
     def device_id(self) -> str:
@@ -136,7 +144,10 @@ class SyncEngine:
             progress(0, 0, "Fetching changes…")
             self.pull(report, progress)
             if verify or (verify is None and self._verify_due()):
-                self.verify(report, progress)
+                try:
+                    self.verify(report, progress, every_space=bool(verify))
+                except SyncError as exc:  # the changes are sent and fetched: a failed check is tried next time
+                    log.warning("sanity check not done: %s", exc.message)
             self.transport.done(self.device_id)
         except SignInRequired as exc:
             # An auth failure means the stored token is useless: forget it so the user is asked to sign in.
@@ -190,43 +201,88 @@ class SyncEngine:
                     progress(0, 0, "Fetching a fresh copy of data the server has tidied up…")
         raise SyncError("The server kept asking for a fresh copy of this workspace's data; try again later.")
 
-    def _verify_due(self) -> bool:
-        last = self.ws.meta(VERIFIED_KEY)
-        try:
-            return not last or utcnow() - datetime.fromisoformat(last) >= VERIFY_EVERY
-        except ValueError:
-            return True
+    def _verified(self) -> dict[str, str]:
+        value = json.loads(self.ws.meta(VERIFIED_KEY) or "{}")
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
-    def verify(self, report: SyncReport, progress: Progress = _no_progress) -> None:
-        """The sanity check (SYNC.md): compare each space's count and digest with the server's; a space that
-        differs is pulled again whole, keeping this device's unsent work, and compared once more."""
+    def _fresh_spaces(self) -> list[str]:
+        """Spaces compared with the server within VERIFY_EVERY."""
+        fresh = []
+        for space, when in self._verified().items():
+            try:
+                if utcnow() - datetime.fromisoformat(when) < VERIFY_EVERY:
+                    fresh.append(space)
+            except ValueError:
+                continue
+        return sorted(fresh)
+
+    def _verify_due(self) -> bool:
+        verified = self._verified()
+        return not verified or self.ws.meta(VERIFY_WAITING_KEY) == "1" or len(self._fresh_spaces()) < len(verified)
+
+    def verify(self, report: SyncReport, progress: Progress = _no_progress, *, every_space: bool = False) -> None:
+        """The sanity check (SYNC.md): compare each space's count and digest with the server's (those compared in
+        the last VERIFY_EVERY are left out unless `every_space`); a space that differs is pulled again whole,
+        keeping this device's unsent work, and compared once more."""
         progress(0, 0, "Checking this workspace against the server…")
-        differing = self._differing_spaces(report)
-        if differing:
-            log.warning("sanity check: %s differ from the server; fetching a fresh copy of them", differing)
-            self._begin_replacement(differing)
+        fresh = [] if every_space else self._fresh_spaces()
+        found = self._compare(report, fresh)
+        if found is None:
+            return
+        differing, skipped = found
+        known = json.loads(self.ws.meta(STILL_DIFFERS_KEY) or "{}")
+        known = known if isinstance(known, dict) else {}
+        # A difference that a fresh copy did not mend before is only logged: fetching it again every day would
+        # cost a whole client's download and mend nothing.
+        to_repair = {space: pair for space, pair in differing.items() if known.get(space) != pair}
+        for space in sorted(set(differing) - set(to_repair)):
+            log.error("sanity check of %s: the same difference as before remains (%s)", space, differing[space])
+            report.still_differ.append(space)
+        if to_repair:
+            spaces = sorted(to_repair)
+            log.warning("sanity check: %s differ from the server; fetching a fresh copy of them", spaces)
+            self._begin_replacement(spaces)
             progress(0, 0, "Fetching a fresh copy of data that differed from the server…")
             self.pull(report, progress)
-            report.repaired = differing
-            still = self._differing_spaces(report)
-            if still:
-                log.error("sanity check: %s still differ from the server after a fresh copy", still)
-        if differing is not None:
-            self.ws.set_meta(VERIFIED_KEY, utcnow().isoformat())
+            again = self._compare(report, [space for space in self._all_answered if space not in to_repair])
+            still = again[0] if again is not None else {}
+            for space in spaces:
+                if space in still:
+                    log.error("sanity check of %s: still differs after a fresh copy (%s)", space, still[space])
+                    known[space] = still[space]
+                    report.still_differ.append(space)
+                else:
+                    known.pop(space, None)
+                    report.repaired.append(space)
+        now = utcnow().isoformat()
+        verified = self._verified()
+        for space in self._all_answered:
+            if space not in skipped:
+                verified[space] = now
+            if space not in differing:
+                known.pop(space, None)
+        with self.ws.transaction() as s:
+            set_meta_value(s, VERIFIED_KEY, json.dumps(verified, sort_keys=True))
+            set_meta_value(s, VERIFY_WAITING_KEY, "1" if skipped else "")
+            set_meta_value(s, STILL_DIFFERS_KEY, json.dumps(known, sort_keys=True))
 
-    def _differing_spaces(self, report: SyncReport) -> list[str] | None:
-        """The spaces whose count or digest differ from the server's; None when nothing could be compared (the
-        server predates the check, or changes made here meanwhile wait to be sent)."""
-        answer = self.transport.check(CheckRequest(device_id=self.device_id, cursor=self.ws.meta(CURSOR_KEY)))
-        if answer is None:
+    def _compare(self, report: SyncReport, fresh: list[str]) -> tuple[dict[str, list[str]], set[str]] | None:
+        """Spaces whose count or digest differ from the server's (space -> [here, server]) and the spaces that
+        could not be compared now; None when nothing could be (a server from before the check, or changes made
+        here wait to be sent, also those saved while the check ran)."""
+        request = CheckRequest(device_id=self.device_id, cursor=self.ws.meta(CURSOR_KEY), fresh=fresh)
+        answer = self.transport.check(request)
+        if answer is None or self.pending():
             return None
-        differing: list[str] = []
-        with self.ws.session() as s:  # one read snapshot: the pending count and the records agree
-            if pending_count(s):
-                return None
+        self._all_answered = [space.space for space in answer.spaces]
+        differing: dict[str, list[str]] = {}
+        skipped: set[str] = set()
+        with self.ws.session() as s:
             for space in answer.spaces:
                 if space.count is None:
-                    log.info("sanity check of %s skipped: %s", space.space, space.reason)
+                    if space.reason != RECENTLY_CHECKED:
+                        log.info("sanity check of %s skipped: %s", space.space, space.reason)
+                        skipped.add(space.space)
                     continue
                 count, digest = local_check(s, space.space)
                 report.verified += 1
@@ -235,8 +291,10 @@ class SyncEngine:
                         "sanity check of %s: %d records here (digest %s), %d on the server (digest %s)",
                         space.space, count, digest, space.count, space.digest,
                     )  # fmt: skip
-                    differing.append(space.space)
-        return differing
+                    differing[space.space] = [f"{count}/{digest}", f"{space.count}/{space.digest}"]
+        if self.pending():  # a save from the window while the records were read: they are not the server's now
+            return None
+        return differing, skipped
 
     def _begin_replacement(self, spaces: list[str]) -> None:
         """Start a replacement sync of these spaces: pages kept so far are dropped (they are only fetched rows,

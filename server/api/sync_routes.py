@@ -119,6 +119,7 @@ def check(body: CheckRequest, caller: CurrentUser, session: SessionDep, settings
             device_id=body.device_id,
             cursor=body.cursor,
             key=settings.secret_key,
+            fresh=set(body.fresh),
         )
         session.commit()
         return CheckResponse(spaces=spaces)

@@ -11,22 +11,30 @@ import io
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from PIL import Image
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from app.assets import delete_asset, update_asset
 from app.attachments import add_asset_photo
 from app.demo import seed_demo
 from app.golive import hold_call
-from app.journal import record_update
+from app.journal import record_delete, record_update
+from app.projects import create_site
 from app.signoff import sign
+from app.sync import engine as sync_engine
+from app.sync.conflicts import resolve
+from app.sync.errors import OfflineError
 from models import Asset, Category, Conflict, Site
 from models.wire import CheckRequest
+from server.cli import main as server_main
 from server.db import make_engine
 from server.models import Record, Space
-from tests.server.server_harness import LiveServer
+from tests.server.server_harness import SECRET, LiveServer
 from tests.sync.sync_kit import Device, DeviceFactory
 
 
@@ -175,4 +183,153 @@ def test_a_space_that_moved_since_the_pull_or_unsent_edits_are_not_compared(
     report = a.engine.sync(verify=False)
     with a.ws.transaction() as s:
         update_asset(s, asset_id, {"hostname": "not-sent-either"}, actor="ann")
-    assert a.engine._differing_spaces(report) is None
+    assert a.engine._compare(report, []) is None  # nothing compared while an edit waits to be sent
+
+
+def _offline_edits(devices: tuple[Device, Device], site_id: str, category_id: str) -> None:
+    for device, word in zip(devices, "AB", strict=True):
+        with device.ws.transaction() as s:
+            site, category = s.get(Site, site_id), s.get(Category, category_id)
+            assert site is not None and category is not None
+            record_update(s, site, {"name": f"Site {word}"}, device.actor)
+            record_update(s, category, {"name": f"Servers {word}"}, device.actor)
+
+
+def test_conflicts_resolved_twice_offline_check_clean(live_server: LiveServer, make_device: DeviceFactory) -> None:
+    """Two people resolving one conflict offline make a conflict about a conflict (no project, no record of its
+    own in the space): conflicts are left out of the check, so this is no difference."""
+    live_server.add_user("ann", "coordinator")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    with a.ws.transaction() as s:
+        seed_demo(s, assets=5)
+    a.sync()
+    b.sync()
+    with a.ws.session() as s:
+        site_id = s.scalars(select(Site.id).limit(1)).one()
+        category_id = s.scalars(select(Category.id).where(Category.code == "server")).one()
+    _offline_edits((a, b), site_id, category_id)
+    a.sync()
+    b.sync()
+    a.sync()
+    with a.ws.session() as s:
+        conflict_ids = list(s.scalars(select(Conflict.id)))
+    assert len(conflict_ids) == 2
+    for device in (a, b):
+        with device.ws.transaction() as s:
+            for conflict_id in conflict_ids:
+                resolve(s, conflict_id, "keep", actor=device.actor)
+    a.sync()
+    b.sync()
+    a.sync()
+    with a.ws.session() as s:
+        assert s.scalar(select(func.count()).select_from(Conflict).where(Conflict.entity == "conflict")) >= 1
+    for device in (a, b):
+        report = device.engine.sync(verify=True)
+        assert (report.verified, report.repaired, report.still_differ) == (2, [], [])
+
+
+def test_a_conflict_about_a_purged_record_checks_clean_on_a_new_device(
+    live_server: LiveServer, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a, b = make_device("a", "ann"), make_device("b", "ann")
+    with a.ws.transaction() as s:
+        client_id = seed_demo(s, assets=5).client_id
+        site_id = create_site(s, client_id=client_id, name="Annex", actor=a.actor).id
+    a.sync()
+    b.sync()
+    with a.ws.transaction() as s:
+        site = s.get(Site, site_id)
+        assert site is not None
+        record_delete(s, site, a.actor)
+    with b.ws.transaction() as s:
+        site = s.get(Site, site_id)
+        assert site is not None
+        record_update(s, site, {"name": "Annex B"}, b.actor)
+    a.sync()
+    b.sync()
+    monkeypatch.setenv("CLOSEOUT_SERVER_SECRET_KEY", SECRET)
+    monkeypatch.setenv("CLOSEOUT_SERVER_DATABASE_URL", live_server.settings.database_url)
+    data_dir = str(live_server.settings.data_dir)
+    assert server_main(["--data-dir", data_dir, "purge-tombstones", "--older-than", "0"]) == 0
+    c = make_device("c", "ann")
+    report = c.sync()  # a new device's first sync ends with the check
+    assert (report.verified, report.repaired) == (2, [])
+
+
+@pytest.mark.sync_repair
+def test_a_save_from_the_window_during_the_check_postpones_it(
+    live_server: LiveServer, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    with a.ws.transaction() as s:
+        seed_demo(s, assets=5)
+    a.engine.sync(verify=False)  # synced, never checked: the next sync checks
+    with a.ws.session() as s:
+        asset_id = s.scalars(select(Asset.id).where(Asset.deleted_at.is_(None)).limit(1)).one()
+    real = sync_engine.local_check
+
+    def with_a_save_meanwhile(session: Session, space_id: str) -> tuple[int, str]:
+        if a.ws.meta("sync.test_saved") != "1":  # the technician deletes an asset while the records are read
+            with a.ws.transaction() as s:
+                delete_asset(s, asset_id, actor="ann")
+            a.ws.set_meta("sync.test_saved", "1")
+        return real(session, space_id)
+
+    monkeypatch.setattr(sync_engine, "local_check", with_a_save_meanwhile)
+    report = a.engine.sync()
+    assert report.repaired == [] and report.pulled == 0  # nothing fetched again
+    monkeypatch.setattr(sync_engine, "local_check", real)
+    report = a.sync()  # postponed, not recorded as done: the next sync sends the delete and compares
+    assert (report.pushed, report.verified, report.repaired) == (1, 2, [])
+
+
+def test_a_failed_check_does_not_fail_the_sync(live_server: LiveServer, make_device: DeviceFactory) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    with a.ws.transaction() as s:
+        seed_demo(s, assets=5)
+    a.engine.sync(verify=False)
+    transport = a.engine.transport
+    real = transport.request
+
+    def check_fails(method: str, path: str, **kwargs: Any) -> requests.Response:
+        if path == "/api/sync/check":
+            raise OfflineError("The server had a problem (502); try again later.")
+        return real(method, path, **kwargs)
+
+    transport.request = check_fails  # type: ignore[method-assign]
+    with a.ws.transaction() as s:
+        site = s.scalars(select(Site)).first()
+        assert site is not None
+        record_update(s, site, {"name": "Renamed"}, "ann")
+    report = a.engine.sync()  # the check is due (never done) and fails: the sync itself succeeded
+    assert report.pushed == 1 and report.verified == 0
+    assert a.ws.meta("sync.last_error") == "" and a.ws.meta("sync.last_ok_at")
+    transport.request = real  # type: ignore[method-assign]
+    assert a.sync().verified == 2  # still due, done at the next sync
+
+
+@pytest.mark.sync_repair
+def test_a_difference_a_fresh_copy_does_not_mend_is_fetched_once_not_daily(
+    live_server: LiveServer, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    with a.ws.transaction() as s:
+        client_id = seed_demo(s, assets=5).client_id
+    a.engine.sync(verify=False)
+    real = sync_engine.local_check
+
+    def one_too_many(session: Session, space_id: str) -> tuple[int, str]:  # a difference no copy can mend
+        count, digest = real(session, space_id)
+        return (count + 1, digest) if space_id == client_id else (count, digest)
+
+    monkeypatch.setattr(sync_engine, "local_check", one_too_many)
+    first = a.engine.sync(verify=True)
+    assert (first.repaired, first.still_differ) == ([], [client_id]) and first.pulled > 0
+    again = a.engine.sync(verify=True)
+    assert (again.repaired, again.still_differ, again.pulled) == ([], [client_id], 0)  # logged, not fetched
+    monkeypatch.setattr(sync_engine, "local_check", real)
+    assert a.engine.sync(verify=True).still_differ == []  # mended: forgotten
