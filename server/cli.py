@@ -118,9 +118,14 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Unfinished attachment uploads are kept this long for their device to come back and finish them.
+PARTIAL_DAYS = 14
+
+
 def cmd_purge_tombstones(args: argparse.Namespace) -> int:
     """Delete tombstones older than the retention; devices with an older cursor then get 410 and re-pull."""
     from server.purge import purge_tombstones
+    from server.storage import purge_partials
 
     settings = _settings(args)
     days = settings.tombstone_days if args.older_than is None else args.older_than
@@ -131,6 +136,9 @@ def cmd_purge_tombstones(args: argparse.Namespace) -> int:
     print(f"purged {report.purged} tombstones older than {days:g} days from {len(report.floors)} spaces")
     if report.kept_referenced:
         print(f"kept {report.kept_referenced} old tombstones that remaining records still refer to")
+    partials = purge_partials(settings.blobs_dir, older_than_seconds=PARTIAL_DAYS * 86400)
+    if partials:
+        print(f"removed {partials} unfinished attachment uploads untouched for {PARTIAL_DAYS} days")
     return 0
 
 

@@ -6,6 +6,10 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,10 +19,22 @@ from server.auth import Scope
 from server.models import Blob, BlobUploader, Record, User
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+#: The largest part of a resumable upload accepted in one request.
+MAX_PART_BYTES = 8 * 1024 * 1024
+#: Unfinished uploads live here, per user, until their last part arrives (or `purge-tombstones` clears old ones).
+PARTIAL_DIR = ".partial"
 
 
 class BlobRefused(Exception):
     """The upload is refused: wrong hash, too large, or a malformed name."""
+
+
+class WrongOffset(Exception):
+    """A part that does not continue the upload where it stands (`received` bytes so far)."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(received)
+        self.received = received
 
 
 def blob_path(root: Path, sha256: str) -> Path:
@@ -65,6 +81,94 @@ def store_blob(session: Session, root: Path, user: User, sha256: str, data: byte
     if session.get(BlobUploader, (sha256, user.id)) is None:
         session.add(BlobUploader(sha256=sha256, user_id=user.id))
     return not existed
+
+
+def partial_path(root: Path, user: User, sha256: str) -> Path:
+    return root / PARTIAL_DIR / str(user.id) / sha256
+
+
+def received(root: Path, user: User, sha256: str) -> int:
+    """How many bytes of an unfinished upload of `sha256` by `user` the server holds."""
+    path = partial_path(root, user, sha256)
+    return path.stat().st_size if path.exists() else 0
+
+
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _upload_lock(path: Path) -> Iterator[None]:
+    """One part at a time per unfinished upload (the server runs as one process; see docs/sync.md)."""
+    with _locks_guard:
+        lock = _locks.setdefault(path, threading.Lock())
+    with lock:
+        yield
+
+
+def append_part(
+    session: Session, root: Path, user: User, sha256: str, *, offset: int, total: int, data: bytes, max_bytes: int
+) -> tuple[int, bool | None]:
+    """Add `data` at `offset` to the user's upload of `total` bytes; returns the bytes received and, once the last
+    part arrived and the content matched its hash, whether the blob is new (None while parts are missing)."""
+    if not SHA256_PATTERN.match(sha256):
+        raise BlobRefused("an attachment is named by the lowercase hex SHA-256 of its content")
+    if total > max_bytes:
+        raise BlobRefused(f"an attachment may have at most {max_bytes} bytes")
+    if offset < 0 or total <= 0 or offset + len(data) > total:
+        raise BlobRefused("the part does not fit in the upload")
+    path = partial_path(root, user, sha256)
+    with _upload_lock(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        current = path.stat().st_size if path.exists() else 0
+        if offset != current:
+            raise WrongOffset(current)
+        with path.open("ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        current += len(data)
+        if current < total:
+            return current, None
+        try:
+            return current, store_file(session, root, user, sha256, path)
+        finally:
+            path.unlink(missing_ok=True)  # kept as a blob, or refused: either way the upload starts afresh
+
+
+def store_file(session: Session, root: Path, user: User, sha256: str, source: Path) -> bool:
+    """Keep the file `source` (on the blob store's file system) under its hash after checking it; returns False
+    when the blob was already there."""
+    digest = hashlib.sha256()
+    with source.open("rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+    if digest.hexdigest() != sha256:
+        raise BlobRefused("the content does not match its SHA-256")
+    existed = session.get(Blob, sha256) is not None
+    path = blob_path(root, sha256)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)
+    if not existed:
+        session.add(Blob(sha256=sha256, size=path.stat().st_size))
+        session.flush()
+    if session.get(BlobUploader, (sha256, user.id)) is None:
+        session.add(BlobUploader(sha256=sha256, user_id=user.id))
+    return not existed
+
+
+def purge_partials(root: Path, *, older_than_seconds: float) -> int:
+    """Remove unfinished uploads untouched for longer than this (a device that never came back); returns how many."""
+    now, removed = time.time(), 0
+    for path in (root / PARTIAL_DIR).glob("*/*"):
+        try:
+            if path.is_file() and now - path.stat().st_mtime > older_than_seconds:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # its last part arrived meanwhile
+            continue
+    return removed
 
 
 def read_blob(root: Path, sha256: str) -> bytes:

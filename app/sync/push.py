@@ -83,7 +83,7 @@ def upload_attachments(transport: Transport, blobs_dir: Path, mutations: list[Mu
         path = blob_path(blobs_dir, sha)
         if not sha or not path.exists() or transport.has_blob(sha):
             continue
-        transport.put_blob(sha, path.read_bytes())
+        transport.put_blob_file(sha, path)
 
 
 def record_rejections(session: Session, response: PushResponse) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import requests
@@ -28,6 +29,8 @@ from models.wire import (
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
+#: Files larger than this go up in parts of this size, so a dropped connection costs at most one part.
+PART_BYTES = 1024 * 1024
 
 #: (connect, read) seconds: a dead network is noticed quickly, a big page still has time to arrive.
 TIMEOUT = (5.0, 60.0)
@@ -203,6 +206,36 @@ class Transport:
         response = self.request("PUT", f"/api/attachments/{sha256}", data=data)
         if response.status_code not in (200, 201):
             raise SyncError(f"The server refused an attachment ({response.status_code}: {_detail(response)}).")
+
+    def put_blob_file(self, sha256: str, path: Path, *, part_bytes: int | None = None) -> None:
+        """Upload a file; one larger than a part goes up in parts, continuing where an earlier, interrupted upload
+        stopped (a server from before resumable uploads gets it whole)."""
+        part_bytes = part_bytes or PART_BYTES
+        size = path.stat().st_size
+        if size <= part_bytes:
+            self.put_blob(sha256, path.read_bytes())
+            return
+        progress = self.request("GET", f"/api/attachments/{sha256}/parts")
+        if progress.status_code in (404, 405):
+            self.put_blob(sha256, path.read_bytes())
+            return
+        received = int(progress.json().get("received", 0)) if progress.status_code == 200 else 0
+        with path.open("rb") as fh:
+            for _part in range(2 * (size // part_bytes + 2)):
+                fh.seek(received)
+                part = fh.read(part_bytes)
+                response = self.request(
+                    "PUT", f"/api/attachments/{sha256}/parts?offset={received}&total={size}", data=part
+                )
+                if response.status_code in (200, 201):
+                    return
+                if response.status_code == 202:
+                    received = int(response.json()["received"])
+                elif response.status_code == 416:  # another upload of it moved on meanwhile: continue from there
+                    received = int(response.json()["detail"]["received"])
+                else:
+                    raise SyncError(f"The server refused an attachment ({response.status_code}: {_detail(response)}).")
+        raise SyncError("An attachment's upload did not finish; it continues at the next sync.")
 
     def get_blob(self, sha256: str) -> bytes:
         response = self.request("GET", f"/api/attachments/{sha256}")

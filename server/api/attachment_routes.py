@@ -1,8 +1,13 @@
-"""Attachments by SHA-256: HEAD to skip what the server has, PUT to upload (hash checked), GET on demand."""
+"""Attachments by SHA-256: HEAD to skip what the server has, PUT to upload (hash checked), GET on demand.
+
+Large files go up in parts that survive a dropped connection: GET .../parts says how much of an unfinished upload
+the server holds, PUT .../parts?offset=&total= adds the next part; the last part is checked against the hash.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from server import storage
 from server.api.deps import CurrentUser, SessionDep, SettingsDep
@@ -40,6 +45,52 @@ async def upload_attachment(
     except storage.BlobRefused as exc:
         raise HTTPException(422, str(exc)) from None
     return {"created": created}
+
+
+@router.get("/{sha256}/parts")
+def upload_progress(sha256: str, caller: CurrentUser, settings: SettingsDep) -> dict[str, int]:
+    """How many bytes of the caller's unfinished upload of this content the server holds (0: none)."""
+    if not storage.SHA256_PATTERN.match(sha256):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such attachment")
+    return {"received": storage.received(settings.blobs_dir, caller.user, sha256)}
+
+
+@router.put("/{sha256}/parts")
+async def upload_part(
+    sha256: str,
+    request: Request,
+    caller: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    offset: int = Query(ge=0),
+    total: int = Query(gt=0),
+) -> dict[str, int | bool]:
+    """Add a part at `offset` of an upload of `total` bytes: 202 while parts are missing, 201 or 200 once the whole
+    content arrived and matched its hash (422 if not: the upload starts again), 416 with the bytes held when the
+    part does not continue the upload."""
+    if total > settings.max_attachment_bytes:
+        raise HTTPException(413, f"an attachment may have at most {settings.max_attachment_bytes} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > storage.MAX_PART_BYTES:
+            raise HTTPException(413, f"a part may have at most {storage.MAX_PART_BYTES} bytes")
+    try:
+        received, created = await run_in_threadpool(
+            storage.append_part, session, settings.blobs_dir, caller.user, sha256,
+            offset=offset, total=total, data=bytes(body), max_bytes=settings.max_attachment_bytes,
+        )  # fmt: skip
+    except storage.WrongOffset as exc:
+        raise HTTPException(416, {"message": "resume the upload from here", "received": exc.received}) from None
+    except storage.BlobRefused as exc:
+        raise HTTPException(422, str(exc)) from None
+    if created is None:
+        response.status_code = status.HTTP_202_ACCEPTED
+        return {"received": received}
+    session.commit()
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return {"received": received, "created": created}
 
 
 @router.get("/{sha256}")

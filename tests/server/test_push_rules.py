@@ -111,6 +111,54 @@ def test_attachments_are_checked_by_hash_and_size(live_server: LiveServer) -> No
     assert requests.put(huge_url, data=huge, headers=headers, timeout=30).status_code == 413
 
 
+def test_a_large_attachment_goes_up_in_parts_that_survive_a_dropped_connection(live_server: LiveServer) -> None:
+    import hashlib
+
+    token = _token(live_server)
+    headers = {"Authorization": f"Bearer {token}"}
+    data = bytes(range(256)) * 1200  # 307,200 bytes
+    sha = hashlib.sha256(data).hexdigest()
+    parts = f"{live_server.url}/api/attachments/{sha}/parts"
+
+    def put(offset: int, part: bytes, total: int = len(data)) -> requests.Response:
+        return requests.put(f"{parts}?offset={offset}&total={total}", data=part, headers=headers, timeout=10)
+
+    assert requests.get(parts, headers=headers, timeout=10).json() == {"received": 0}
+    assert put(0, data[:100_000]).status_code == 202
+    # The connection dropped here; the device asks where the upload stands and goes on from there.
+    assert requests.get(parts, headers=headers, timeout=10).json() == {"received": 100_000}
+    again = put(0, data[:100_000])  # a part sent twice (its answer was lost) is not appended twice
+    assert again.status_code == 416 and again.json()["detail"]["received"] == 100_000
+    assert put(100_000, data[100_000:200_000]).status_code == 202
+    assert requests.head(f"{live_server.url}/api/attachments/{sha}", headers=headers, timeout=10).status_code == 404
+    done = put(200_000, data[200_000:])
+    assert done.status_code == 201 and done.json() == {"received": len(data), "created": True}
+    assert requests.get(f"{live_server.url}/api/attachments/{sha}", headers=headers, timeout=10).content == data
+    assert requests.get(parts, headers=headers, timeout=10).json() == {"received": 0}  # nothing left behind
+    # Content that does not match its hash is refused when the last part arrives, and the upload starts again.
+    other = hashlib.sha256(b"other").hexdigest()
+    wrong = f"{live_server.url}/api/attachments/{other}/parts"
+    assert requests.put(f"{wrong}?offset=0&total=6", data=b"abc", headers=headers, timeout=10).status_code == 202
+    assert requests.put(f"{wrong}?offset=3&total=6", data=b"def", headers=headers, timeout=10).status_code == 422
+    assert requests.get(wrong, headers=headers, timeout=10).json() == {"received": 0}
+    too_big = live_server.settings.max_attachment_bytes + 1
+    assert put(0, b"x", total=too_big).status_code == 413
+    assert put(0, data[:10], total=5).status_code == 422  # a part longer than the upload
+    # An upload its device never came back to is cleared by the purge once it is old enough.
+    import os
+    import time
+
+    from server.storage import purge_partials
+
+    assert put(0, data[:1000]).status_code == 202
+    blobs = live_server.settings.blobs_dir
+    assert purge_partials(blobs, older_than_seconds=3600) == 0
+    (partial,) = (blobs / ".partial").glob("*/*")
+    os.utime(partial, (time.time() - 7200, time.time() - 7200))
+    assert purge_partials(blobs, older_than_seconds=3600) == 1
+    assert requests.get(parts, headers=headers, timeout=10).json() == {"received": 0}
+
+
 def test_a_second_overlapping_sync_of_one_device_gets_409(live_server: LiveServer) -> None:
     token = _token(live_server)
     body = {"device_id": DEVICE, "cursor": ""}

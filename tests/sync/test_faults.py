@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+import requests
+from PIL import Image
 from sqlalchemy import func, select
 
+from app.attachments import add_asset_photo
 from app.journal import pending_count
+from app.sync import transport as transport_module
 from app.sync.errors import OfflineError
 from app.sync.transport import Transport
 from models import Asset, Conflict, StagedRow
@@ -127,3 +134,57 @@ def test_a_server_restarted_mid_sync_is_caught_up_by_the_next_sync(
     with b.ws.session() as s:
         assert sorted(s.scalars(select(Asset.id))) == sorted(ids)
     crashing.close()
+
+
+class DroppingUploads(Transport):
+    """Sends the first `parts` parts of any upload in parts, then the connection drops."""
+
+    def __init__(self, *args: Any, parts: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parts_left = parts
+        self.sent: list[tuple[str, int]] = []  # (path, bytes) of every request that carried a body
+
+    def request(
+        self, method: str, path: str, *, data: bytes | str | None = None, as_json: bool = False
+    ) -> requests.Response:
+        if method == "PUT" and "/parts?" in path:
+            if self.parts_left == 0:
+                raise OfflineError("the network went away mid-upload")
+            self.parts_left -= 1
+        if data is not None and method == "PUT":
+            self.sent.append((path, len(data)))
+        return super().request(method, path, data=data, as_json=as_json)
+
+
+def test_an_interrupted_photo_upload_continues_where_it_stopped(
+    live_server: LiveServer, make_device: DeviceFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transport_module, "PART_BYTES", 64 * 1024)
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    tenant = seed_tenant(a, "ACME")
+    asset_id = tag_asset(a, tenant.project_id, "ACME-0001")
+    photo = tmp_path / "rack.png"
+    image = Image.frombytes("RGB", (300, 300), (bytes(range(256)) * 1100)[:270_000])
+    image.save(photo, format="PNG", compress_level=0)
+    size = photo.stat().st_size
+    assert 4 * 64 * 1024 < size <= live_server.settings.max_attachment_bytes
+    with a.ws.transaction() as s:
+        sha = add_asset_photo(s, blobs_dir=a.ws.blobs_dir, asset_id=asset_id, source=photo, actor="ann").sha256
+    dropping = DroppingUploads(live_server.url, retries=0, parts=2)
+    honest = _swap(a, dropping)
+    with pytest.raises(OfflineError):
+        a.sync()
+    assert [n for _path, n in dropping.sent] == [65536, 65536]
+    resumed = DroppingUploads(live_server.url, retries=0, parts=1000)
+    _swap(a, resumed)
+    a.sync()
+    offsets = [int(path.split("offset=")[1].split("&")[0]) for path, _n in resumed.sent]
+    assert offsets[0] == 2 * 65536  # it went on from the bytes the server held, not from the start
+    assert sum(n for _path, n in resumed.sent) == size - 2 * 65536
+    b = make_device("b", "ann")
+    b.sync()
+    assert b.engine.fetch_attachment(sha) == sha
+    assert (b.ws.blobs_dir / sha[:2] / sha).read_bytes() == photo.read_bytes()
+    for transport in (dropping, resumed, honest):
+        transport.close()
