@@ -11,6 +11,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +24,7 @@ from sqlalchemy.orm import Session
 from server.auth import Scope
 from server.models import Blob, BlobUploader, Record, User
 
-SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+SHA256_PATTERN = re.compile(r"\A[0-9a-f]{64}\Z")  # (not ^…$: "$" also matches before a trailing newline)
 #: The largest part of a resumable upload accepted in one request.
 MAX_PART_BYTES = 8 * 1024 * 1024
 #: Unfinished uploads live here, per user, until their last part arrives (or `purge-tombstones` clears old ones).
@@ -93,17 +99,37 @@ def received(root: Path, user: User, sha256: str) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-_locks: dict[Path, threading.Lock] = {}
-_locks_guard = threading.Lock()
+#: Without fcntl (Windows) unfinished uploads are serialised in this process only: run one server process there.
+_process_lock = threading.Lock()
 
 
 @contextmanager
-def _upload_lock(path: Path) -> Iterator[None]:
-    """One part at a time per unfinished upload (the server runs as one process; see docs/sync.md)."""
-    with _locks_guard:
-        lock = _locks.setdefault(path, threading.Lock())
-    with lock:
-        yield
+def _locked_partial(path: Path) -> Iterator[BinaryIO]:
+    """The unfinished upload's file, open for appending and locked against other requests and server processes.
+
+    A file finished (moved into the blob store) or purged while this request waited for the lock is no longer
+    the one at `path`; it is opened again.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        with _process_lock, path.open("ab") as fh:
+            yield fh
+        return
+    while True:
+        with path.open("ab") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+            try:
+                current = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                yield fh
+                return
+
+
+def finished(session: Session, root: Path, user: User, sha256: str) -> bool:
+    """Whether this user's upload of this content already completed (its last part's answer may have been lost)."""
+    return session.get(BlobUploader, (sha256, user.id)) is not None and blob_path(root, sha256).exists()
 
 
 def append_part(
@@ -115,18 +141,20 @@ def append_part(
         raise BlobRefused("an attachment is named by the lowercase hex SHA-256 of its content")
     if total > max_bytes:
         raise BlobRefused(f"an attachment may have at most {max_bytes} bytes")
-    if offset < 0 or total <= 0 or offset + len(data) > total:
+    if not data or offset < 0 or offset + len(data) > total:
         raise BlobRefused("the part does not fit in the upload")
     path = partial_path(root, user, sha256)
-    with _upload_lock(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        current = path.stat().st_size if path.exists() else 0
+    with _locked_partial(path) as fh:
+        current = os.fstat(fh.fileno()).st_size
         if offset != current:
+            if current == 0:
+                path.unlink(missing_ok=True)  # (opening it for the lock made it)
+                if finished(session, root, user, sha256):  # a retried last part: it is done already
+                    return total, False
             raise WrongOffset(current)
-        with path.open("ab") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
         current += len(data)
         if current < total:
             return current, None
@@ -159,11 +187,19 @@ def store_file(session: Session, root: Path, user: User, sha256: str, source: Pa
 
 
 def purge_partials(root: Path, *, older_than_seconds: float) -> int:
-    """Remove unfinished uploads untouched for longer than this (a device that never came back); returns how many."""
+    """Remove unfinished uploads untouched for longer than this (a device that never came back); returns how many.
+    One that a request holds right now is left alone."""
     now, removed = time.time(), 0
     for path in (root / PARTIAL_DIR).glob("*/*"):
         try:
-            if path.is_file() and now - path.stat().st_mtime > older_than_seconds:
+            if not path.is_file() or now - path.stat().st_mtime <= older_than_seconds:
+                continue
+            with path.open("rb") as fh:
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue
                 path.unlink()
                 removed += 1
         except FileNotFoundError:  # its last part arrived meanwhile

@@ -222,6 +222,10 @@ class Transport:
         received = int(progress.json().get("received", 0)) if progress.status_code == 200 else 0
         with path.open("rb") as fh:
             for _part in range(2 * (size // part_bytes + 2)):
+                if received >= size:  # another laptop of this user is storing the last part right now
+                    received = self._await_other_upload(sha256, size)
+                    if received >= size:
+                        return
                 fh.seek(received)
                 part = fh.read(part_bytes)
                 response = self.request(
@@ -235,6 +239,19 @@ class Transport:
                     received = int(response.json()["detail"]["received"])
                 else:
                     raise SyncError(f"The server refused an attachment ({response.status_code}: {_detail(response)}).")
+        raise SyncError("An attachment's upload did not finish; it continues at the next sync.")
+
+    def _await_other_upload(self, sha256: str, size: int) -> int:
+        """Wait (briefly) for an upload another laptop is finishing; returns `size` once the server has the file,
+        else the bytes it holds of an upload this laptop should go on with."""
+        for attempt in range(20):
+            if self.has_blob(sha256):
+                return size
+            time.sleep(min(0.05 * (attempt + 1), 0.5))
+            held = self.request("GET", f"/api/attachments/{sha256}/parts")
+            received = int(held.json().get("received", 0)) if held.status_code == 200 else 0
+            if received < size:
+                return received
         raise SyncError("An attachment's upload did not finish; it continues at the next sync.")
 
     def get_blob(self, sha256: str) -> bytes:

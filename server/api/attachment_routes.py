@@ -71,6 +71,12 @@ async def upload_part(
     part does not continue the upload."""
     if total > settings.max_attachment_bytes:
         raise HTTPException(413, f"an attachment may have at most {settings.max_attachment_bytes} bytes")
+    if not storage.SHA256_PATTERN.match(sha256):
+        raise HTTPException(404, "no such attachment")
+    held = storage.received(settings.blobs_dir, caller.user, sha256)
+    if offset != held and not (held == 0 and storage.finished(session, settings.blobs_dir, caller.user, sha256)):
+        # Said before the part is read: a part that does not continue the upload is not worth receiving.
+        raise HTTPException(416, {"message": "resume the upload from here", "received": held})
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)

@@ -135,6 +135,11 @@ def test_a_large_attachment_goes_up_in_parts_that_survive_a_dropped_connection(l
     assert done.status_code == 201 and done.json() == {"received": len(data), "created": True}
     assert requests.get(f"{live_server.url}/api/attachments/{sha}", headers=headers, timeout=10).content == data
     assert requests.get(parts, headers=headers, timeout=10).json() == {"received": 0}  # nothing left behind
+    # The last part's answer was lost and the part is sent again: done already, not a fresh start from 0.
+    assert put(200_000, data[200_000:]).json() == {"received": len(data), "created": False}
+    assert not list((live_server.settings.blobs_dir / ".partial").glob("*/*"))
+    assert put(0, b"").status_code == 422  # an empty part
+    assert requests.get(f"{parts[:-6]}%0A/parts", headers=headers, timeout=10).status_code == 404  # not a hash
     # Content that does not match its hash is refused when the last part arrives, and the upload starts again.
     other = hashlib.sha256(b"other").hexdigest()
     wrong = f"{live_server.url}/api/attachments/{other}/parts"

@@ -188,3 +188,39 @@ def test_an_interrupted_photo_upload_continues_where_it_stopped(
     assert (b.ws.blobs_dir / sha[:2] / sha).read_bytes() == photo.read_bytes()
     for transport in (dropping, resumed, honest):
         transport.close()
+
+
+def test_three_laptops_of_one_user_uploading_one_file_at_once_store_it_once_and_whole(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    import hashlib
+    import threading
+
+    live_server.add_user("ann", "coordinator")
+    data = (bytes(range(256)) * 4000)[:1_000_000]
+    sha = hashlib.sha256(data).hexdigest()
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(data)
+    with Transport(live_server.url) as login:
+        token = login.login("ann", "password-123").token
+    laptops = [DroppingUploads(live_server.url, token=token, retries=0, parts=1000) for _ in range(3)]
+    failures: list[BaseException] = []
+
+    def upload(transport: Transport) -> None:
+        try:
+            transport.put_blob_file(sha, source, part_bytes=64 * 1024)
+        except BaseException as exc:  # handed to the test thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(laptop,)) for laptop in laptops]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert laptops[0].get_blob(sha) == data
+    for laptop in laptops:  # racing, a laptop re-sends a part another one sent first, but never more than the file
+        assert sum(n for _path, n in laptop.sent) <= 2 * len(data)
+    assert not list((live_server.settings.blobs_dir / ".partial").glob("*/*"))
+    for laptop in laptops:
+        laptop.close()
