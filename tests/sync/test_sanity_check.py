@@ -60,6 +60,15 @@ def _rich_workspace(device: Device, tmp_path: Path) -> tuple[str, str]:
         return project.client_id, project.id
 
 
+def _small_demo(live_server: LiveServer, make_device: DeviceFactory, *names: str) -> tuple[list[Device], str]:
+    """Ann's laptops (`names`), the first holding a small demo client (not synced); returns them and its id."""
+    live_server.add_user("ann", "coordinator")
+    devices = [make_device(name, "ann") for name in names]
+    with devices[0].ws.transaction() as s:
+        client_id = seed_demo(s, assets=5).client_id
+    return devices, client_id
+
+
 def test_every_kind_of_record_checks_clean_on_every_device(
     live_server: LiveServer, make_device: DeviceFactory, tmp_path: Path
 ) -> None:
@@ -98,10 +107,7 @@ def test_every_kind_of_record_checks_clean_on_every_device(
 
 
 def test_the_check_runs_once_a_day_unless_asked(live_server: LiveServer, make_device: DeviceFactory) -> None:
-    live_server.add_user("ann", "coordinator")
-    a = make_device("a", "ann")
-    with a.ws.transaction() as s:
-        seed_demo(s, assets=5)
+    (a,), _ = _small_demo(live_server, make_device, "a")
     assert a.sync().verified == 2  # the first sync of a device checks
     assert a.sync().verified == 0  # not again the same day
     assert a.engine.sync(verify=True).verified == 2
@@ -132,10 +138,7 @@ def test_a_row_lost_here_or_held_at_an_old_version_is_fetched_again(
 
 @pytest.mark.sync_repair
 def test_a_row_the_server_holds_but_never_sent_is_found(live_server: LiveServer, make_device: DeviceFactory) -> None:
-    live_server.add_user("ann", "coordinator")
-    a = make_device("a", "ann")
-    with a.ws.transaction() as s:
-        client_id = seed_demo(s, assets=5).client_id
+    (a,), client_id = _small_demo(live_server, make_device, "a")
     a.sync()
     # A site committed at a version the device's cursor already passed: what a cursor that skips a late commit
     # would leave behind (the bug SYNC.md's cursor rules prevent; the check is the net under them).
@@ -163,10 +166,7 @@ def test_a_row_the_server_holds_but_never_sent_is_found(live_server: LiveServer,
 def test_a_space_that_moved_since_the_pull_or_unsent_edits_are_not_compared(
     live_server: LiveServer, make_device: DeviceFactory
 ) -> None:
-    live_server.add_user("ann", "coordinator")
-    a, b = make_device("a", "ann"), make_device("b", "ann")
-    with a.ws.transaction() as s:
-        client_id = seed_demo(s, assets=5).client_id
+    (a, b), client_id = _small_demo(live_server, make_device, "a", "b")
     a.sync()
     b.sync()
     with b.ws.transaction() as s:
@@ -198,10 +198,7 @@ def _offline_edits(devices: tuple[Device, Device], site_id: str, category_id: st
 def test_conflicts_resolved_twice_offline_check_clean(live_server: LiveServer, make_device: DeviceFactory) -> None:
     """Two people resolving one conflict offline make a conflict about a conflict (no project, no record of its
     own in the space): conflicts are left out of the check, so this is no difference."""
-    live_server.add_user("ann", "coordinator")
-    a, b = make_device("a", "ann"), make_device("b", "ann")
-    with a.ws.transaction() as s:
-        seed_demo(s, assets=5)
+    (a, b), _ = _small_demo(live_server, make_device, "a", "b")
     a.sync()
     b.sync()
     with a.ws.session() as s:
@@ -231,10 +228,8 @@ def test_conflicts_resolved_twice_offline_check_clean(live_server: LiveServer, m
 def test_a_conflict_about_a_purged_record_checks_clean_on_a_new_device(
     live_server: LiveServer, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live_server.add_user("ann", "coordinator")
-    a, b = make_device("a", "ann"), make_device("b", "ann")
+    (a, b), client_id = _small_demo(live_server, make_device, "a", "b")
     with a.ws.transaction() as s:
-        client_id = seed_demo(s, assets=5).client_id
         site_id = create_site(s, client_id=client_id, name="Annex", actor=a.actor).id
     a.sync()
     b.sync()
@@ -261,10 +256,7 @@ def test_a_conflict_about_a_purged_record_checks_clean_on_a_new_device(
 def test_a_save_from_the_window_during_the_check_postpones_it(
     live_server: LiveServer, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live_server.add_user("ann", "coordinator")
-    a = make_device("a", "ann")
-    with a.ws.transaction() as s:
-        seed_demo(s, assets=5)
+    (a,), _ = _small_demo(live_server, make_device, "a")
     a.engine.sync(verify=False)  # synced, never checked: the next sync checks
     with a.ws.session() as s:
         asset_id = s.scalars(select(Asset.id).where(Asset.deleted_at.is_(None)).limit(1)).one()
@@ -286,10 +278,7 @@ def test_a_save_from_the_window_during_the_check_postpones_it(
 
 
 def test_a_failed_check_does_not_fail_the_sync(live_server: LiveServer, make_device: DeviceFactory) -> None:
-    live_server.add_user("ann", "coordinator")
-    a = make_device("a", "ann")
-    with a.ws.transaction() as s:
-        seed_demo(s, assets=5)
+    (a,), _ = _small_demo(live_server, make_device, "a")
     a.engine.sync(verify=False)
     transport = a.engine.transport
     real = transport.request
@@ -315,10 +304,7 @@ def test_a_failed_check_does_not_fail_the_sync(live_server: LiveServer, make_dev
 def test_a_difference_a_fresh_copy_does_not_mend_is_fetched_once_not_daily(
     live_server: LiveServer, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live_server.add_user("ann", "coordinator")
-    a = make_device("a", "ann")
-    with a.ws.transaction() as s:
-        client_id = seed_demo(s, assets=5).client_id
+    (a,), client_id = _small_demo(live_server, make_device, "a")
     a.engine.sync(verify=False)
     real = sync_engine.local_check
 
