@@ -249,14 +249,29 @@ def find_by_tag(session: Session, client_id: str, tag: str) -> Asset | None:
 
 
 def find_by_tag_anywhere(session: Session, tag: str, project_id: str | None = None) -> Asset:
-    query = select(Asset).where(Asset.asset_tag == normalise_tag(tag), Asset.deleted_at.is_(None))
+    """The live asset with this tag, in `project_id` when given; a tag found only in other projects says where."""
+    tag = normalise_tag(tag)
+    query = select(Asset).where(Asset.asset_tag == tag, Asset.deleted_at.is_(None))
     if project_id:
         query = query.where(Asset.project_id == project_id)
     found = list(session.scalars(query.limit(2)))
+    if not found and project_id:
+        elsewhere = session.scalars(
+            select(ActivationProject.code)
+            .join(Asset, Asset.project_id == ActivationProject.id)
+            .where(Asset.asset_tag == tag, Asset.deleted_at.is_(None))
+            .order_by(ActivationProject.code)
+            .limit(3)
+        ).all()
+        if elsewhere:
+            raise NotFoundError(
+                f"{tag} is not in that project; it is in {', '.join(elsewhere)}. Name that project, or leave the "
+                "project out."
+            )
     if not found:
-        raise NotFoundError(f"No asset has the tag {normalise_tag(tag)}.")
+        raise NotFoundError(f"No asset has the tag {tag}.")
     if len(found) > 1:
-        raise AmbiguousError(f"Several clients have an asset tagged {normalise_tag(tag)}; name the project.")
+        raise AmbiguousError(f"Several clients have an asset tagged {tag}; name the project.")
     return found[0]
 
 

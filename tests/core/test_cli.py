@@ -156,3 +156,17 @@ def test_the_installed_console_script_runs(tmp_path: Path) -> None:
     done = subprocess.run([str(exe), "--json", "projects"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_a_tag_in_another_project_says_which(capsys: pytest.CaptureFixture[str], home: str) -> None:
+    from app.db import open_workspace
+    from app.projects import create_project, list_clients
+
+    ws = open_workspace(Path(home))
+    with ws.transaction() as s:
+        create_project(s, client_id=list_clients(s)[0].id, code="NWD-P2", name="Second site", actor="pat")
+    ws.close()
+    code, _, err = run(capsys, "--home", home, "assets", "show", "nwd-00012", "--project", "NWD-P2")
+    assert code == 1 and "NWD-00012 is not in that project; it is in NWD-ONB." in err
+    code, out, _ = run(capsys, "--home", home, "--json", "assets", "show", "NWD-00012")
+    assert code == 0 and json.loads(out)["asset_tag"] == "NWD-00012"
