@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from app.assets import create_asset
 from app.db import Workspace
 from app.projects import create_client, create_project
 from app.sync import engine as sync_engine
+from server import cli as server_cli_module
+from tests.server.server_harness import SECRET, LiveServer
 
 
 @dataclass
@@ -80,3 +87,45 @@ def process_state(pid: int) -> str:
 
 
 DeviceFactory = Callable[..., Device]
+
+
+def server_cli(server: LiveServer, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """`closeout-server ARGS` against the live server's database, as an operator would run it."""
+    monkeypatch.setenv("CLOSEOUT_SERVER_SECRET_KEY", SECRET)
+    monkeypatch.setenv("CLOSEOUT_SERVER_DATABASE_URL", server.settings.database_url)
+    return server_cli_module.main(["--data-dir", str(server.settings.data_dir), *args])
+
+
+#: A sync in a process of its own that prints each progress step, so the test can kill it at a chosen one.
+PRINTING_SYNC = """
+import os, sys
+from pathlib import Path
+from app.db import open_workspace
+from app.sync.engine import SyncEngine
+from app.sync.transport import Transport
+
+ws = open_workspace(Path(sys.argv[1]))
+transport = Transport(sys.argv[2], token=os.environ["CLOSEOUT_TEST_TOKEN"], retries=0)
+SyncEngine(ws, transport, page_size=10).sync(lambda done, total, text: print(text, flush=True))
+print("done", flush=True)
+"""
+
+
+def sync_killed_at(home: Path, url: str, token: str, step: str, *, after: str | None = None) -> bool:
+    """Run PRINTING_SYNC and kill it (SIGKILL) at `step`, once it has reported `after` if given; whether it was
+    killed before finishing."""
+    env = dict(os.environ, CLOSEOUT_TEST_TOKEN=token)
+    command = [sys.executable, "-c", PRINTING_SYNC, str(home), url]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout is not None
+    seen = after is None
+    killed = False
+    for line in child.stdout:
+        seen = seen or line.strip() == after
+        if seen and line.strip() == step:
+            child.kill()
+            killed = True
+            break
+    child.wait(60)
+    child.stdout.close()
+    return killed

@@ -20,17 +20,17 @@ from app.sync.engine import SyncEngine
 from app.sync.transport import Transport
 from models import ActivationProject, Asset, ChangeSet, Client, Conflict, RejectedChange, StagedRow
 from models.wire import canonical_json
-from server import cli as server_cli
 from server.models import Record
-from tests.server.server_harness import SECRET, LiveServer
-from tests.sync.sync_kit import STOPPING_SYNC, Device, DeviceFactory, process_state, seed_tenant, tag_asset
-
-
-def _server_cli(server: LiveServer, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    """`closeout-server ARGS` against the live server's database, as an operator would run it."""
-    monkeypatch.setenv("CLOSEOUT_SERVER_SECRET_KEY", SECRET)
-    monkeypatch.setenv("CLOSEOUT_SERVER_DATABASE_URL", server.settings.database_url)
-    return server_cli.main(["--data-dir", str(server.settings.data_dir), *args])
+from tests.server.server_harness import LiveServer
+from tests.sync.sync_kit import (
+    STOPPING_SYNC,
+    Device,
+    DeviceFactory,
+    process_state,
+    seed_tenant,
+    server_cli,
+    tag_asset,
+)
 
 
 def _ids(device: Device, model: type[Asset] | type[ActivationProject] | type[Client]) -> set[str]:
@@ -51,8 +51,8 @@ def test_a_revoked_project_leaves_the_device_and_its_unsent_edits_stay_as_confli
     kept = {tag_asset(office, kept_project, f"ACME-{n:04d}") for n in range(1, 4)}
     gone = {tag_asset(office, gone_project, f"ACME-{n:04d}") for n in range(4, 8)}
     office.sync()
-    assert _server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P1") == 0
-    assert _server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P2") == 0
+    assert server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P1") == 0
+    assert server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P2") == 0
 
     laptop = make_device("laptop", "tom")
     laptop.sync()
@@ -64,7 +64,7 @@ def test_a_revoked_project_leaves_the_device_and_its_unsent_edits_stay_as_confli
         update_asset(s, edited_kept, {"hostname": "kept-edit"}, actor="tom")
     new_in_gone = tag_asset(laptop, gone_project, "ACME-0099", hostname="new-on-site")
 
-    assert _server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P2") == 0
+    assert server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P2") == 0
     report = laptop.sync()
 
     assert report.removed >= len(gone) + 1  # the assets, the project and the asset made here
@@ -107,10 +107,10 @@ def test_a_revoked_project_leaves_the_device_and_its_unsent_edits_stay_as_confli
     assert laptop.sync().removed == 0
 
     # The last project of the client goes: the whole client leaves; a new grant brings it back as creates.
-    assert _server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P1") == 0
+    assert server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P1") == 0
     laptop.sync()
     assert _ids(laptop, Asset) == _ids(laptop, ActivationProject) == _ids(laptop, Client) == set()
-    assert _server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P2") == 0
+    assert server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P2") == 0
     laptop.sync()
     assert _ids(laptop, Asset) == gone
     assert _ids(laptop, ActivationProject) == {gone_project}
@@ -125,12 +125,12 @@ def test_a_revoked_client_grant_removes_the_client_from_a_device_that_made_it(
     tenant = seed_tenant(laptop, "BETA")  # a manager who creates a client is granted it
     tag_asset(laptop, tenant.project_id, "BETA-0001")
     laptop.sync()
-    assert _server_cli(live_server, monkeypatch, "revoke", "mia", "BETA", "--client") == 0
+    assert server_cli(live_server, monkeypatch, "revoke", "mia", "BETA", "--client") == 0
     assert laptop.sync().removed == 3
     assert _ids(laptop, Asset) == _ids(laptop, Client) == set()
     with laptop.ws.session() as s:
         assert s.scalar(select(func.count()).select_from(Conflict)) == 0  # everything she typed had reached the server
-    assert _server_cli(live_server, monkeypatch, "revoke", "mia", "BETA", "--client") == 1  # no such grant now
+    assert server_cli(live_server, monkeypatch, "revoke", "mia", "BETA", "--client") == 1  # no such grant now
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="stops the first run with SIGSTOP, reads /proc")
@@ -147,7 +147,7 @@ def test_a_revoke_kept_by_a_pull_killed_before_its_apply_is_applied_by_the_next_
     gone = {tag_asset(office, gone_project, f"ACME-{n:04d}") for n in range(3, 6)}
     office.sync()
     for code in ("ACME-P1", "ACME-P2"):
-        assert _server_cli(live_server, monkeypatch, "grant", "tom", code) == 0
+        assert server_cli(live_server, monkeypatch, "grant", "tom", code) == 0
     home = tmp_path / "laptop"
     with Transport(live_server.url) as login:
         token = login.login("tom", "password-123").token
@@ -156,7 +156,7 @@ def test_a_revoke_kept_by_a_pull_killed_before_its_apply_is_applied_by_the_next_
         with Transport(live_server.url, token=token) as transport:
             SyncEngine(ws, transport).sync()
         assert _held(ws) == kept | gone
-        assert _server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P2") == 0
+        assert server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P2") == 0
         # A sync that fetches the revoke, keeps it staged, and dies before applying it.
         child = subprocess.Popen(
             [sys.executable, "-c", STOPPING_SYNC, str(home), live_server.url],

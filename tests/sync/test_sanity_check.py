@@ -31,11 +31,10 @@ from app.sync.conflicts import resolve
 from app.sync.errors import OfflineError
 from models import Asset, Category, Conflict, Site
 from models.wire import CheckRequest
-from server.cli import main as server_main
 from server.db import make_engine
 from server.models import Record, Space
-from tests.server.server_harness import SECRET, LiveServer
-from tests.sync.sync_kit import Device, DeviceFactory
+from tests.server.server_harness import LiveServer
+from tests.sync.sync_kit import Device, DeviceFactory, server_cli
 
 
 def _png() -> bytes:
@@ -243,10 +242,7 @@ def test_a_conflict_about_a_purged_record_checks_clean_on_a_new_device(
         record_update(s, site, {"name": "Annex B"}, b.actor)
     a.sync()
     b.sync()
-    monkeypatch.setenv("CLOSEOUT_SERVER_SECRET_KEY", SECRET)
-    monkeypatch.setenv("CLOSEOUT_SERVER_DATABASE_URL", live_server.settings.database_url)
-    data_dir = str(live_server.settings.data_dir)
-    assert server_main(["--data-dir", data_dir, "purge-tombstones", "--older-than", "0"]) == 0
+    assert server_cli(live_server, monkeypatch, "purge-tombstones", "--older-than", "0") == 0
     c = make_device("c", "ann")
     report = c.sync()  # a new device's first sync ends with the check
     assert (report.verified, report.repaired) == (2, [])

@@ -18,8 +18,7 @@ from app.assets import update_asset
 from app.sync import engine as sync_engine
 from models import Asset, Conflict
 from tests.server.server_harness import LiveServer
-from tests.sync.sync_kit import DeviceFactory, seed_tenant, tag_asset
-from tests.sync.test_revoke import _server_cli
+from tests.sync.sync_kit import DeviceFactory, seed_tenant, server_cli, tag_asset
 from ui.conflicts_view import ConflictsDialog, ConflictsModel
 from ui.main_window import MainWindow
 from ui.settings import SERVER_URL, TECHNICIAN, Settings
@@ -126,12 +125,12 @@ def test_a_withdrawn_project_is_explained_and_its_unsent_edit_is_kept_in_the_con
     tenant = seed_tenant(office, "ACME")
     asset_id = tag_asset(office, tenant.project_id, "ACME-0001")
     office.sync()
-    assert _server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P1") == 0
+    assert server_cli(live_server, monkeypatch, "grant", "tom", "ACME-P1") == 0
     laptop = make_device("laptop", "tom")
     laptop.sync()
     with laptop.ws.transaction() as s:
         update_asset(s, asset_id, {"hostname": "typed-on-site"}, actor="tom")
-    assert _server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P1") == 0
+    assert server_cli(live_server, monkeypatch, "revoke", "tom", "ACME-P1") == 0
     window = window_for(laptop, live_server)  # type: ignore[operator]
     window.sync_panel.sync_now()
     qtbot.waitUntil(lambda: "access to them was withdrawn" in window.statusBar().currentMessage(), timeout=15000)

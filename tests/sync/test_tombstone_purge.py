@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,40 +12,20 @@ from app.db import Workspace, open_workspace
 from app.sync.engine import REPLACE_KEY, STAGED_CURSOR_KEY, SyncEngine
 from app.sync.transport import Transport
 from models import Asset, ChangeSet, Conflict, StagedRow
-from server import cli as server_cli
 from server.models import Record, Space
-from tests.server.server_harness import SECRET, LiveServer
-from tests.sync.sync_kit import Device, DeviceFactory, seed_tenant, tag_asset
+from tests.server.server_harness import LiveServer
+from tests.sync.sync_kit import Device, DeviceFactory, seed_tenant, server_cli, sync_killed_at, tag_asset
 
 FRESH_COPY = "Fetching a fresh copy of data the server has tidied up…"
-
-#: A sync in a process of its own that prints each progress step, so the test can kill it at a chosen one.
-CHILD = """
-import os, sys
-from pathlib import Path
-from app.db import open_workspace
-from app.sync.engine import SyncEngine
-from app.sync.transport import Transport
-
-ws = open_workspace(Path(sys.argv[1]))
-transport = Transport(sys.argv[2], token=os.environ["CLOSEOUT_TEST_TOKEN"], retries=0)
-SyncEngine(ws, transport, page_size=10).sync(lambda done, total, text: print(text, flush=True))
-print("done", flush=True)
-"""
 
 
 def _purge(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """`closeout-server purge-tombstones --older-than 0`: every tombstone counts as past the retention."""
-    monkeypatch.setenv("CLOSEOUT_SERVER_SECRET_KEY", SECRET)
-    monkeypatch.setenv("CLOSEOUT_SERVER_DATABASE_URL", server.settings.database_url)
-    args = ["--data-dir", str(server.settings.data_dir), "purge-tombstones", "--older-than", "0"]
-    assert server_cli.main(args) == 0
+    assert server_cli(server, monkeypatch, "purge-tombstones", "--older-than", "0") == 0
 
 
 def _grant(server: LiveServer, monkeypatch: pytest.MonkeyPatch, user: str, project: str) -> None:
-    monkeypatch.setenv("CLOSEOUT_SERVER_SECRET_KEY", SECRET)
-    monkeypatch.setenv("CLOSEOUT_SERVER_DATABASE_URL", server.settings.database_url)
-    assert server_cli.main(["--data-dir", str(server.settings.data_dir), "grant", user, project]) == 0
+    assert server_cli(server, monkeypatch, "grant", user, project) == 0
 
 
 def _server_assets(server: LiveServer) -> dict[str, dict[str, object]]:
@@ -168,23 +145,6 @@ def test_an_edit_of_a_purged_record_is_kept_as_a_conflict(
     assert "typed-on-a-deleted-asset" in (kept[0].losing_value or "")
 
 
-def _killed_at(home: Path, url: str, token: str, after: str, step: str) -> bool:
-    """Run a sync in a child process and kill it at `step` once it has reported `after`."""
-    env = dict(os.environ, CLOSEOUT_TEST_TOKEN=token)
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(home), url], stdout=subprocess.PIPE, text=True, env=env)
-    assert child.stdout is not None
-    seen = killed = False
-    for line in child.stdout:
-        seen = seen or line.strip() == after
-        if seen and line.strip() == step:
-            child.kill()
-            killed = True
-            break
-    child.wait(60)
-    child.stdout.close()
-    return killed
-
-
 def test_a_replacement_sync_killed_midway_is_completed_by_the_next(
     live_server: LiveServer, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -210,7 +170,7 @@ def test_a_replacement_sync_killed_midway_is_completed_by_the_next(
         _purge(live_server, monkeypatch)
 
         # Killed after the 410, once the replacement's first page is kept: it resumes, not restarts.
-        assert _killed_at(home, live_server.url, token, FRESH_COPY, "Fetched 20 changes…")
+        assert sync_killed_at(home, live_server.url, token, "Fetched 20 changes…", after=FRESH_COPY)
         assert ws.meta(REPLACE_KEY) == f'["{tenant.client_id}"]'
         assert ws.meta(STAGED_CURSOR_KEY) != ""
         assert set(_local_assets(ws)) == set(assets)  # nothing applied yet
