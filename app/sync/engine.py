@@ -66,6 +66,16 @@ class SyncReport:
 
 
 @dataclass
+class Comparison:
+    """One sanity check's outcome: the spaces the server answered for, those that differ (space -> [here, server])
+    and those it could not compare now (they moved during the pull)."""
+
+    answered: list[str]
+    differing: dict[str, list[str]]
+    skipped: set[str]
+
+
+@dataclass
 class SyncStatus:
     server: str
     user: str
@@ -103,7 +113,6 @@ class SyncEngine:
         self.ws = workspace
         self.transport = transport
         self.page_size = page_size
-        self._all_answered: list[str] = []  # the spaces the last check answered for
 
     @property
     def device_id(self) -> str:
@@ -205,10 +214,11 @@ class SyncEngine:
         value = json.loads(self.ws.meta(VERIFIED_KEY) or "{}")
         return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
-    def _fresh_spaces(self) -> list[str]:
-        """Spaces compared with the server within VERIFY_EVERY."""
+    @staticmethod
+    def _fresh_spaces(verified: dict[str, str]) -> list[str]:
+        """Of these (space -> when compared), the spaces compared with the server within VERIFY_EVERY."""
         fresh = []
-        for space, when in self._verified().items():
+        for space, when in verified.items():
             try:
                 if utcnow() - datetime.fromisoformat(when) < VERIFY_EVERY:
                     fresh.append(space)
@@ -218,18 +228,19 @@ class SyncEngine:
 
     def _verify_due(self) -> bool:
         verified = self._verified()
-        return not verified or self.ws.meta(VERIFY_WAITING_KEY) == "1" or len(self._fresh_spaces()) < len(verified)
+        stale = len(self._fresh_spaces(verified)) < len(verified)
+        return not verified or stale or self.ws.meta(VERIFY_WAITING_KEY) == "1"
 
     def verify(self, report: SyncReport, progress: Progress = _no_progress, *, every_space: bool = False) -> None:
         """The sanity check (SYNC.md): compare each space's count and digest with the server's (those compared in
         the last VERIFY_EVERY are left out unless `every_space`); a space that differs is pulled again whole,
         keeping this device's unsent work, and compared once more."""
         progress(0, 0, "Checking this workspace against the server…")
-        fresh = [] if every_space else self._fresh_spaces()
-        found = self._compare(report, fresh)
+        verified = self._verified()
+        found = self._compare(report, [] if every_space else self._fresh_spaces(verified))
         if found is None:
             return
-        differing, skipped = found
+        differing = found.differing
         known = json.loads(self.ws.meta(STILL_DIFFERS_KEY) or "{}")
         known = known if isinstance(known, dict) else {}
         # A difference that a fresh copy did not mend before is only logged: fetching it again every day would
@@ -244,8 +255,8 @@ class SyncEngine:
             self._begin_replacement(spaces)
             progress(0, 0, "Fetching a fresh copy of data that differed from the server…")
             self.pull(report, progress)
-            again = self._compare(report, [space for space in self._all_answered if space not in to_repair])
-            still = again[0] if again is not None else {}
+            again = self._compare(report, [space for space in found.answered if space not in to_repair])
+            still = again.differing if again is not None else {}
             for space in spaces:
                 if space in still:
                     log.error("sanity check of %s: still differs after a fresh copy (%s)", space, still[space])
@@ -255,26 +266,23 @@ class SyncEngine:
                     known.pop(space, None)
                     report.repaired.append(space)
         now = utcnow().isoformat()
-        verified = self._verified()
-        for space in self._all_answered:
-            if space not in skipped:
+        for space in found.answered:
+            if space not in found.skipped:
                 verified[space] = now
             if space not in differing:
                 known.pop(space, None)
         with self.ws.transaction() as s:
             set_meta_value(s, VERIFIED_KEY, json.dumps(verified, sort_keys=True))
-            set_meta_value(s, VERIFY_WAITING_KEY, "1" if skipped else "")
+            set_meta_value(s, VERIFY_WAITING_KEY, "1" if found.skipped else "")
             set_meta_value(s, STILL_DIFFERS_KEY, json.dumps(known, sort_keys=True))
 
-    def _compare(self, report: SyncReport, fresh: list[str]) -> tuple[dict[str, list[str]], set[str]] | None:
-        """Spaces whose count or digest differ from the server's (space -> [here, server]) and the spaces that
-        could not be compared now; None when nothing could be (a server from before the check, or changes made
-        here wait to be sent, also those saved while the check ran)."""
+    def _compare(self, report: SyncReport, fresh: list[str]) -> Comparison | None:
+        """Compare every space the server answers for except `fresh` ones; None when nothing could be compared (a
+        server from before the check, or changes made here wait to be sent, also those saved while it ran)."""
         request = CheckRequest(device_id=self.device_id, cursor=self.ws.meta(CURSOR_KEY), fresh=fresh)
         answer = self.transport.check(request)
         if answer is None or self.pending():
             return None
-        self._all_answered = [space.space for space in answer.spaces]
         differing: dict[str, list[str]] = {}
         skipped: set[str] = set()
         with self.ws.session() as s:
@@ -294,7 +302,7 @@ class SyncEngine:
                     differing[space.space] = [f"{count}/{digest}", f"{space.count}/{space.digest}"]
         if self.pending():  # a save from the window while the records were read: they are not the server's now
             return None
-        return differing, skipped
+        return Comparison([space.space for space in answer.spaces], differing, skipped)
 
     def _begin_replacement(self, spaces: list[str]) -> None:
         """Start a replacement sync of these spaces: pages kept so far are dropped (they are only fetched rows,

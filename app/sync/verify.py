@@ -4,29 +4,27 @@ held at another version; the engine then pulls that space again whole (a replace
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.sync.withdraw import CHUNK, held_from_server
+from app.sync.withdraw import chunks, space_records
 from models.wire import ENTITY_CLASSES, UNCHECKED_ENTITIES, records_digest
 
 
 def local_check(session: Session, space_id: str) -> tuple[int, str]:
-    """(count, digest) of the live records of one space held here at their server versions."""
-    by_entity: dict[str, list[str]] = defaultdict(list)
-    for record_id, entity in held_from_server(session, space_id).items():
-        if entity not in UNCHECKED_ENTITIES:
-            by_entity[entity].append(record_id)
+    """(count, digest) of the live records of one space held here from the server, at their server versions."""
+    members = space_records(session, space_id, with_conflicts="conflict" not in UNCHECKED_ENTITIES)
 
     def rows() -> Iterator[tuple[str, str, int]]:
-        for entity, ids in by_entity.items():
+        for entity, ids in members.items():
+            if entity in UNCHECKED_ENTITIES:
+                continue
             model = ENTITY_CLASSES[entity]
-            for start in range(0, len(ids), CHUNK):
+            for chunk in chunks(ids):
                 query = select(model.id, model.server_version).where(
-                    model.id.in_(ids[start : start + CHUNK]), model.deleted_at.is_(None)
+                    model.id.in_(chunk), model.server_version > 0, model.deleted_at.is_(None)
                 )
                 for record_id, version in session.execute(query):
                     yield entity, record_id, version

@@ -32,7 +32,7 @@ CHUNK = 5000
 _DELETE_SEARCH_DOC = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 
 
-def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+def chunks(ids: Iterable[str]) -> Iterable[list[str]]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), CHUNK):
         yield ordered[start : start + CHUNK]
@@ -44,7 +44,7 @@ def _present(session: Session, by_entity: Mapping[str, set[str]]) -> dict[str, s
     for entity, ids in by_entity.items():
         model = ENTITY_CLASSES[entity]
         query = select(model.id)
-        found[entity] = {i for chunk in _chunks(ids) for i in session.scalars(query.where(model.id.in_(chunk)))}
+        found[entity] = {i for chunk in chunks(ids) for i in session.scalars(query.where(model.id.in_(chunk)))}
     return found
 
 
@@ -63,7 +63,7 @@ def _with_dependents(session: Session, by_entity: dict[str, set[str]]) -> None:
             if entity == "attachment":
                 queries += [(Attachment.owner_id.in_, ids, owner) for owner, ids in by_entity.items() if ids]
             for within, parents, owner in queries:
-                for chunk in _chunks(parents):
+                for chunk in chunks(parents):
                     query = select(model.id).where(within(chunk))
                     if owner is not None:
                         query = query.where(Attachment.owner_entity == owner)
@@ -81,11 +81,11 @@ def _keep_unaccepted_edits(session: Session, by_entity: Mapping[str, set[str]], 
     projects: dict[str, str | None] = {}
     for entity, found in by_entity.items():
         model = ENTITY_CLASSES[entity]
-        for chunk in _chunks(found):
+        for chunk in chunks(found):
             for obj in session.scalars(select(model).where(model.id.in_(chunk))):
                 projects[obj.id] = obj.id if entity == "project" else getattr(obj, "project_id", None)
     refused = select(RejectedChange.mutation_id).scalar_subquery()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         sets = session.scalars(
             select(ChangeSet)
             .where(ChangeSet.origin == "local", ChangeSet.entity_id.in_(chunk))
@@ -130,7 +130,7 @@ def remove_records(session: Session, removed: Mapping[str, str], *, detail: str 
     _keep_unaccepted_edits(session, present, detail)
     # Assets that stay may have been flagged for sharing a tag or serial with one that goes: looked at again below.
     keys: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    for chunk in _chunks(present.get("asset", ())):
+    for chunk in chunks(present.get("asset", ())):
         for client_id, serial, tag in session.execute(
             select(Asset.client_id, Asset.serial, Asset.asset_tag).where(Asset.id.in_(chunk))
         ):
@@ -139,7 +139,7 @@ def remove_records(session: Session, removed: Mapping[str, str], *, detail: str 
     count = 0
     for entity, ids in present.items():
         model = ENTITY_CLASSES[entity]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             session.execute(
                 delete(ChangeSet).where(ChangeSet.origin == "remote", ChangeSet.entity_id.in_(chunk)),
                 execution_options={"synchronize_session": False},
@@ -155,33 +155,35 @@ def remove_records(session: Session, removed: Mapping[str, str], *, detail: str 
     return count
 
 
-def held_from_server(session: Session, space_id: str) -> dict[str, str]:
-    """The records of one server space (a client and all that hangs off it, or the global catalog) that this
-    workspace holds from the server (id -> entity); records made here and never pulled back are not listed."""
+def space_records(session: Session, space_id: str, *, with_conflicts: bool = True) -> dict[str, set[str]]:
+    """The ids, per entity, of the records of one server space (a client and all that hangs off it, or the global
+    catalog) held in this workspace, made here or pulled; conflicts live in the space of the record they are
+    about (two devices editing a category offline put one in the catalog)."""
     by_entity: dict[str, set[str]] = defaultdict(set)
     if space_id == GLOBAL_SPACE:
         for entity in GLOBAL_ENTITIES:
             by_entity[entity] = set(session.scalars(select(ENTITY_CLASSES[entity].id)))
         owned = select(Attachment.id).where(Attachment.owner_entity.in_(GLOBAL_ENTITIES))
         by_entity["attachment"] = set(session.scalars(owned))
-        # Conflicts live in the space of the record they are about: two devices editing a category offline.
-        about = {i for ids in by_entity.values() for i in ids}
-        for chunk in _chunks(about):
-            by_entity["conflict"] |= set(session.scalars(select(Conflict.id).where(Conflict.entity_id.in_(chunk))))
     else:
         by_entity["client"] = {space_id}
         _with_dependents(session, by_entity)
+    if with_conflicts:
         about = {i for ids in by_entity.values() for i in ids}
-        projects = sorted(by_entity.get("project", ()))
-        for chunk in _chunks(about):
+        for chunk in chunks(about):
             by_entity["conflict"] |= set(session.scalars(select(Conflict.id).where(Conflict.entity_id.in_(chunk))))
-        for start in range(0, len(projects), CHUNK):
-            chunk = projects[start : start + CHUNK]
+        for chunk in chunks(by_entity.get("project", ())):
             by_entity["conflict"] |= set(session.scalars(select(Conflict.id).where(Conflict.project_id.in_(chunk))))
+    return by_entity
+
+
+def held_from_server(session: Session, space_id: str) -> dict[str, str]:
+    """The records of one server space that this workspace holds from the server (id -> entity); records made here
+    and never pulled back are not listed."""
     held: dict[str, str] = {}
-    for entity, ids in by_entity.items():
+    for entity, ids in space_records(session, space_id).items():
         model = ENTITY_CLASSES[entity]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             query = select(model.id).where(model.id.in_(chunk), model.server_version > 0)
             held.update(dict.fromkeys(session.scalars(query), entity))
     return held
