@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 #: Files larger than this go up in parts of this size, so a dropped connection costs at most one part.
 PART_BYTES = 1024 * 1024
+UNFINISHED_UPLOAD = "An attachment's upload did not finish; it continues at the next sync."
 
 #: (connect, read) seconds: a dead network is noticed quickly, a big page still has time to arrive.
 TIMEOUT = (5.0, 60.0)
@@ -205,7 +206,15 @@ class Transport:
     def put_blob(self, sha256: str, data: bytes) -> None:
         response = self.request("PUT", f"/api/attachments/{sha256}", data=data)
         if response.status_code not in (200, 201):
-            raise SyncError(f"The server refused an attachment ({response.status_code}: {_detail(response)}).")
+            raise _attachment_refused(response)
+
+    def _upload_progress(self, sha256: str) -> int | None:
+        """How many bytes of this laptop's user's unfinished upload the server holds; None from a server without
+        resumable uploads."""
+        response = self.request("GET", f"/api/attachments/{sha256}/parts")
+        if response.status_code in (404, 405):
+            return None
+        return int(response.json().get("received", 0)) if response.status_code == 200 else 0
 
     def put_blob_file(self, sha256: str, path: Path, *, part_bytes: int | None = None) -> None:
         """Upload a file; one larger than a part goes up in parts, continuing where an earlier, interrupted upload
@@ -215,11 +224,11 @@ class Transport:
         if size <= part_bytes:
             self.put_blob(sha256, path.read_bytes())
             return
-        progress = self.request("GET", f"/api/attachments/{sha256}/parts")
-        if progress.status_code in (404, 405):
+        progress = self._upload_progress(sha256)
+        if progress is None:
             self.put_blob(sha256, path.read_bytes())
             return
-        received = int(progress.json().get("received", 0)) if progress.status_code == 200 else 0
+        received = progress
         with path.open("rb") as fh:
             for _part in range(2 * (size // part_bytes + 2)):
                 if received >= size:  # another laptop of this user is storing the last part right now
@@ -238,8 +247,8 @@ class Transport:
                 elif response.status_code == 416:  # another upload of it moved on meanwhile: continue from there
                     received = int(response.json()["detail"]["received"])
                 else:
-                    raise SyncError(f"The server refused an attachment ({response.status_code}: {_detail(response)}).")
-        raise SyncError("An attachment's upload did not finish; it continues at the next sync.")
+                    raise _attachment_refused(response)
+        raise SyncError(UNFINISHED_UPLOAD)
 
     def _await_other_upload(self, sha256: str, size: int) -> int:
         """Wait (briefly) for an upload another laptop is finishing; returns `size` once the server has the file,
@@ -248,17 +257,20 @@ class Transport:
             if self.has_blob(sha256):
                 return size
             time.sleep(min(0.05 * (attempt + 1), 0.5))
-            held = self.request("GET", f"/api/attachments/{sha256}/parts")
-            received = int(held.json().get("received", 0)) if held.status_code == 200 else 0
+            received = self._upload_progress(sha256) or 0
             if received < size:
                 return received
-        raise SyncError("An attachment's upload did not finish; it continues at the next sync.")
+        raise SyncError(UNFINISHED_UPLOAD)
 
     def get_blob(self, sha256: str) -> bytes:
         response = self.request("GET", f"/api/attachments/{sha256}")
         if response.status_code != 200:
             raise SyncError(f"The server has no attachment {sha256[:12]}… for you.")
         return response.content
+
+
+def _attachment_refused(response: requests.Response) -> SyncError:
+    return SyncError(f"The server refused an attachment ({response.status_code}: {_detail(response)}).")
 
 
 def _detail(response: requests.Response) -> str:
