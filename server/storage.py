@@ -81,12 +81,17 @@ def store_blob(session: Session, root: Path, user: User, sha256: str, data: byte
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+    _record_blob(session, user, sha256, len(data), existed)
+    return not existed
+
+
+def _record_blob(session: Session, user: User, sha256: str, size: int, existed: bool) -> None:
+    """The rows of a blob now on disk: the blob itself (unless it `existed`) and this user as one who uploaded it."""
     if not existed:
-        session.add(Blob(sha256=sha256, size=len(data)))
+        session.add(Blob(sha256=sha256, size=size))
         session.flush()
     if session.get(BlobUploader, (sha256, user.id)) is None:
         session.add(BlobUploader(sha256=sha256, user_id=user.id))
-    return not existed
 
 
 def partial_path(root: Path, user: User, sha256: str) -> Path:
@@ -178,11 +183,7 @@ def store_file(session: Session, root: Path, user: User, sha256: str, source: Pa
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, path)
-    if not existed:
-        session.add(Blob(sha256=sha256, size=path.stat().st_size))
-        session.flush()
-    if session.get(BlobUploader, (sha256, user.id)) is None:
-        session.add(BlobUploader(sha256=sha256, user_id=user.id))
+    _record_blob(session, user, sha256, path.stat().st_size, existed)
     return not existed
 
 

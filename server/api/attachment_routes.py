@@ -75,8 +75,7 @@ async def upload_part(
         raise HTTPException(404, "no such attachment")
     held = storage.received(settings.blobs_dir, caller.user, sha256)
     if offset != held and not (held == 0 and storage.finished(session, settings.blobs_dir, caller.user, sha256)):
-        # Said before the part is read: a part that does not continue the upload is not worth receiving.
-        raise HTTPException(416, {"message": "resume the upload from here", "received": held})
+        raise _resume_from(held)  # said before the part is read: it is not worth receiving
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
@@ -88,7 +87,7 @@ async def upload_part(
             offset=offset, total=total, data=bytes(body), max_bytes=settings.max_attachment_bytes,
         )  # fmt: skip
     except storage.WrongOffset as exc:
-        raise HTTPException(416, {"message": "resume the upload from here", "received": exc.received}) from None
+        raise _resume_from(exc.received) from None
     except storage.BlobRefused as exc:
         raise HTTPException(422, str(exc)) from None
     if created is None:
@@ -97,6 +96,11 @@ async def upload_part(
     session.commit()
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return {"received": received, "created": created}
+
+
+def _resume_from(received: int) -> HTTPException:
+    """416: the part does not continue the upload, which stands at `received` bytes."""
+    return HTTPException(416, {"message": "resume the upload from here", "received": received})
 
 
 @router.get("/{sha256}")
