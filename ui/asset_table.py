@@ -105,14 +105,15 @@ class AssetTableModel(QAbstractTableModel):
         """
         self._generation += 1
         pages = min(max(1, -(-len(self._rows) // PAGE_SIZE)), KEEP_PAGES) if keep_loaded else 1
+        limit = pages * PAGE_SIZE
         with self.workspace.session() as session:
-            page = self._page(session, 0, limit=pages * PAGE_SIZE)
-            total = len(page.rows) if len(page.rows) < pages * PAGE_SIZE else page.total
+            page = self._page(session, 0, limit=limit)
+            total = len(page.rows) if len(page.rows) < limit else page.total
             if total is None and self.counter is None:
                 total = count_assets(session, self.filter)
         self.beginResetModel()
         self._rows = page.rows
-        self._exhausted = len(page.rows) < pages * PAGE_SIZE
+        self._exhausted = len(page.rows) < limit
         self.pages_fetched = pages
         self.endResetModel()
         self.counting = total is None

@@ -19,9 +19,9 @@ from PySide6.QtCore import QObject, QTimer
 INTERVAL_MS = 500
 
 
-def collect_due(threshold: tuple[int, int, int] | None = None) -> int:
+def collect_due() -> int:
     """Collect, on the calling thread, the generations the interpreter would have collected by now."""
-    first, second, third = threshold or gc.get_threshold()
+    first, second, third = gc.get_threshold()
     count0, count1, count2 = gc.get_count()
     found = 0
     if count0 > first:
@@ -38,7 +38,6 @@ class GuiThreadCollector(QObject):
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
-        self._threshold: tuple[int, int, int] = gc.get_threshold()
         self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer = QTimer(self)
@@ -48,7 +47,7 @@ class GuiThreadCollector(QObject):
 
     def check(self) -> int:
         """Collect the generations whose counts passed the thresholds; returns how many objects were found."""
-        return collect_due(self._threshold)
+        return collect_due()
 
     def stop(self) -> None:
         """Hand collection back as it was (on shutdown, once no worker thread runs any more)."""
