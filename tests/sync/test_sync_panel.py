@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.assets import update_asset
 from app.sync import engine as sync_engine
@@ -148,3 +148,22 @@ def test_a_withdrawn_project_is_explained_and_its_unsent_edit_is_kept_in_the_con
     count = dialog.model.rowCount()
     dialog.keep_button.click()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == count - 1, timeout=5000)
+
+
+@pytest.mark.sync_repair
+def test_a_part_of_the_workspace_fetched_again_by_the_check_is_told_in_the_status_bar(
+    qtbot: QtBot, live_server: LiveServer, make_device: DeviceFactory, window_for: object
+) -> None:
+    live_server.add_user("ann", "coordinator")
+    a = make_device("a", "ann")
+    tenant = seed_tenant(a, "ACME")
+    lost = tag_asset(a, tenant.project_id, "ACME-0001")
+    a.engine.sync(verify=False)  # never checked: the window's next sync checks
+    with a.ws.transaction() as s:  # a row lost behind the services' back (a bad restore, say)
+        s.execute(delete(Asset).where(Asset.id == lost))
+    window = window_for(a, live_server)  # type: ignore[operator]
+    window.findChild(type(window.sync_panel.sync_action), "syncNow").trigger()
+    qtbot.waitUntil(lambda: "was fetched again" in window.statusBar().currentMessage(), timeout=15000)
+    assert "your unsent work was kept" in window.statusBar().currentMessage()
+    with a.ws.session() as s:
+        assert s.get(Asset, lost) is not None
