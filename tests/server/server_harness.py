@@ -90,7 +90,9 @@ class LiveServer:
 
 
 def worker_name() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This xdist worker's name, with CLOSEOUT_TEST_DB_SUFFIX when several checkouts test on one server at once."""
+    suffix = os.environ.get("CLOSEOUT_TEST_DB_SUFFIX", "")
+    return os.environ.get("PYTEST_XDIST_WORKER", "main") + (f"_{suffix}" if suffix else "")
 
 
 @contextmanager
