@@ -44,6 +44,19 @@ def tag_problem(tag: str, prefix: str, digits: int) -> str | None:
     return None
 
 
+def looks_like_tag(raw: str, prefix: str) -> bool:
+    """Whether scanned text is one of the client's asset tags rather than a serial or other value.
+
+    Only a client with a tag prefix can tell: its tags are the prefix and a number (NWD-00012). Without a prefix a
+    scan is taken for a tag only in the tag field, or when the scanner sends its configured prefix.
+    """
+    tag = normalise_tag(raw)
+    prefix = prefix.strip().upper()
+    if not prefix or not tag.startswith(prefix) or len(tag) == len(prefix):
+        return False
+    return TAG_CHARS.match(tag) is not None and any(ch.isdigit() for ch in tag[len(prefix) :])
+
+
 def normalise_serial(raw: str) -> str:
     """Trim and upper-case a serial number, dropping a scanned "S/N:" label and inner runs of spaces.
 

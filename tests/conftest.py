@@ -24,8 +24,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
     Automatic collection would run in whichever thread allocates, a runner worker or the live server's thread
     included, and free a previous test's widgets there.
+
+    Qt's offscreen screen is 800x600 unless told otherwise; the tests run on a 1920x1080 one, and the window tests
+    that need a laptop's screen resize to it.
     """
     gc.disable()
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        screen = Path(__file__).with_name("offscreen-screen.json")
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
 
 
 @pytest.fixture(autouse=True)

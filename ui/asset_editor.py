@@ -52,6 +52,8 @@ class AssetEditor(QFrame):
         self.workspace, self.runner, self.technician = workspace, runner, technician
         self.project_id: str | None = None
         self.client_id: str | None = None
+        #: The client's tag prefix: a scan that starts with it is a tag wherever the focus is.
+        self.tag_prefix = ""
         self.asset: AssetView | None = None
         self.new_tag: str | None = None
         self._loaded: dict[str, str] = {}
@@ -151,6 +153,7 @@ class AssetEditor(QFrame):
         """Switch the project being tagged (reloads the choices of categories and sites)."""
         self.project_id = project_id
         self.client_id = asset_io.project_client(self.workspace, project_id) if project_id else None
+        self.tag_prefix = asset_io.tag_prefix(self.workspace, self.client_id) if self.client_id else ""
         self.form.set_choices("category_id", asset_io.categories(self.workspace), "—")
         self.form.set_choices("site_id", asset_io.sites(self.workspace, self.client_id) if self.client_id else [])
 
@@ -273,7 +276,11 @@ class AssetEditor(QFrame):
         self.tabs.setCurrentIndex(0)
 
     def clear(self) -> None:
+        """Nothing shown: the form is emptied too, so no value of the last asset lingers under the next one."""
         self.asset, self.new_tag = None, None
+        self._show_category_fields("")
+        self.form.load({name: "" for name in self.form.values()})
+        self._loaded = self.form.values()
         self.attention.setVisible(False)
         self.title.setText("Scan or type a tag")
         self.subtitle.setText("Enter opens a tagged asset or starts a new one.")
@@ -328,8 +335,12 @@ class AssetEditor(QFrame):
             return values
         return {k: v for k, v in current.items() if self._loaded.get(k, "") != v}
 
-    def save(self) -> Saved | None:
-        """Save now (the services commit at once); problems appear under their fields. None if not saved."""
+    def save(self, *, allow_incomplete: bool = False) -> Saved | None:
+        """Save now (the services commit at once); problems appear under their fields. None if not saved.
+
+        After a save the tag field has the focus, whichever way the save was asked for, so the next scan lands there.
+        `allow_incomplete`: required fields may stay empty (the asset is then flagged as needing attention).
+        """
         if self.asset is None and self.new_tag is None:
             return None
         if self.project_id is None:
@@ -342,9 +353,13 @@ class AssetEditor(QFrame):
             return None
         try:
             if self.asset is None:
-                result = asset_io.create(self.workspace, self.project_id, values, self.technician())
+                result = asset_io.create(
+                    self.workspace, self.project_id, values, self.technician(), allow_incomplete=allow_incomplete
+                )
             else:
-                result = asset_io.update(self.workspace, self.asset.id, values, self.technician())
+                result = asset_io.update(
+                    self.workspace, self.asset.id, values, self.technician(), allow_incomplete=allow_incomplete
+                )
         except ValidationError as exc:
             self._show_validation(exc)
             return None
@@ -359,6 +374,7 @@ class AssetEditor(QFrame):
             self.flash(f"Saved {result.tag}. " + " ".join(result.warnings), "warn")
         else:
             self.flash(f"Saved {result.tag}  ✓", "ok")
+        self.focus_tag()
         self.saved.emit(result.asset_id)
         return result
 

@@ -14,7 +14,7 @@ from app.catalog import field_definitions, list_categories
 from app.db import Workspace
 from app.journal import HistoryEntry, history, pending_count, snapshot
 from app.projects import asset_counts, get_project, list_locations, list_sites
-from models import Asset, Category, FieldDefinition, Location, Site
+from models import Asset, Category, Client, FieldDefinition, Location, Site
 from ui.asset_form import LABELS
 from ui.custom_fields import stored_text
 
@@ -103,6 +103,13 @@ def project_client(ws: Workspace, project_id: str) -> str:
         return get_project(session, project_id).client_id
 
 
+def tag_prefix(ws: Workspace, client_id: str) -> str:
+    """The client's tag prefix ("" when it has none or is gone)."""
+    with ws.session() as session:
+        client = session.get(Client, client_id)
+        return client.tag_prefix if client is not None else ""
+
+
 def categories(ws: Workspace) -> Choices:
     with ws.session() as session:
         return [(c.name, c.id) for c in list_categories(session)]
@@ -171,18 +178,24 @@ def pending(ws: Workspace) -> int:
         return pending_count(session)
 
 
-def create(ws: Workspace, project_id: str, values: dict[str, str], actor: str) -> Saved:
+def create(
+    ws: Workspace, project_id: str, values: dict[str, str], actor: str, *, allow_incomplete: bool = False
+) -> Saved:
     with ws.transaction() as session:
-        result = create_asset(session, project_id=project_id, values=values, actor=actor)
+        result = create_asset(
+            session, project_id=project_id, values=values, actor=actor, allow_incomplete=allow_incomplete
+        )
         asset = result.asset
         undo = UndoRecord(asset.id, asset.asset_tag, "create")
         return Saved(asset.id, asset.asset_tag, ["*"], result.warnings, undo, _view(session, asset))
 
 
-def update(ws: Workspace, asset_id: str, values: dict[str, str], actor: str) -> Saved:
+def update(
+    ws: Workspace, asset_id: str, values: dict[str, str], actor: str, *, allow_incomplete: bool = False
+) -> Saved:
     with ws.transaction() as session:
         before = snapshot(get_asset(session, asset_id))
-        result = update_asset(session, asset_id, values, actor=actor)
+        result = update_asset(session, asset_id, values, actor=actor, allow_incomplete=allow_incomplete)
         old_custom = before.get("custom_fields") or {}
         restore = {
             name: old_custom.get(name[len("custom.") :]) if name.startswith("custom.") else before.get(name)

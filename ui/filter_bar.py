@@ -28,11 +28,11 @@ class FilterBar(QFrame):
         self.category = QComboBox(self)
         self.category.setAccessibleName("Category filter")
         self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.category.setMinimumContentsLength(12)
+        self.category.setMinimumContentsLength(8)
         self.status = QComboBox(self)
         self.status.setAccessibleName("Status filter")
         self.status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.status.setMinimumContentsLength(9)
+        self.status.setMinimumContentsLength(7)
         self.status.addItem("Any status", None)
         for status in AssetStatus:
             self.status.addItem(status.label, status)

@@ -6,14 +6,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QResizeEvent
+from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -36,7 +38,20 @@ from ui.menus import build_menus
 from ui.navigator import Counts, NavigatorModel, Node
 from ui.quick_tag import QuickTag
 from ui.runner import Runner
-from ui.settings import DEFAULT_SITE, LAST_PROJECT, SOUND, TAG_PREFIX, Settings
+from ui.scanner import ACCEPTS_SCAN, ScanCatcher, ScanConfig
+from ui.settings import (
+    DEFAULT_SITE,
+    LAST_PROJECT,
+    SCAN_BURST_MS,
+    SCAN_MIN_LENGTH,
+    SCAN_PREFIX,
+    SCAN_SUFFIX,
+    SOUND,
+    TAG_PREFIX,
+    WINDOW_GEOMETRY,
+    WINDOW_PANES,
+    Settings,
+)
 from ui.shortcuts import SHORTCUTS, shortcuts_text
 from ui.theme import icon
 
@@ -48,6 +63,12 @@ MSP_NAME_KEY = "msp_name"
 
 #: How long after start-up the workspace's pages are checked (the first paint and the first scan come first).
 INTEGRITY_CHECK_DELAY_MS = 1500
+#: Below this width the navigator folds away (a 1024 or 1280 px laptop screen); the View menu brings it back.
+NARROW_WIDTH = 1200
+#: Pane widths: navigator, editor (the list takes the rest); the editor never gets narrower than its form.
+NAVIGATOR_WIDTH, EDITOR_WIDTH, EDITOR_MIN_WIDTH, LIST_MIN_WIDTH = 260, 440, 340, 380
+#: How often a scan made while a dialog is open is tried again (it opens once the dialog has closed).
+QUEUED_SCAN_POLL_MS = 150
 
 
 class MainWindow(QMainWindow):
@@ -68,9 +89,12 @@ class MainWindow(QMainWindow):
         self._project_id: str | None = None
         self._node: Node | None = None
         self._sized = False
+        #: The navigator's folding was chosen by the user (View menu), not by the window's width.
+        self._navigator_chosen = False
+        #: Scans made while a dialog was open, opened in order once it has closed.
+        self._queued_scans: list[str] = []
         self.setWindowTitle("Closeout[*]")
         self.setObjectName("mainWindow")
-        self.resize(1440, 900)
 
         self.navigator = NavigatorModel(workspace, self, icons=self._navigator_icons())
         self.tree = QTreeView(self)
@@ -79,7 +103,7 @@ class MainWindow(QMainWindow):
         self.tree.setModel(self.navigator)
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(True)
-        self.tree.setMinimumWidth(220)
+        self.tree.setMinimumWidth(180)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.selectionModel().selectionChanged.connect(self._navigator_selected)
         self.navigator.counter = self._count_project
@@ -136,10 +160,23 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(middle)
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([290, 710, 440])
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.splitterMoved.connect(lambda _pos, _index: setattr(self, "_sized", True))
+        self.splitter.setCollapsible(0, True)  # the navigator folds away on a small screen; list and editor never
+        middle.setMinimumWidth(LIST_MIN_WIDTH)
+        self.editor.setMinimumWidth(EDITOR_MIN_WIDTH)
+        self.splitter.splitterMoved.connect(self._splitter_moved)
         self.setCentralWidget(self.splitter)
+
+        self.scanner = ScanCatcher(
+            self, config=self.scan_config, is_tag=self.quick.is_tag, tag_field=self.editor.tag_field
+        )
+        self.scanner.scanned.connect(self.handle_scan)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scanner)
+        self._scan_timer = QTimer(self)
+        self._scan_timer.setInterval(QUEUED_SCAN_POLL_MS)
+        self._scan_timer.timeout.connect(self._open_queued_scans)
 
         #: Local changes waiting to sync, as last counted (the sync panel shows them with the sync state).
         self.pending = 0
@@ -161,6 +198,7 @@ class MainWindow(QMainWindow):
         self._select_initial_project()
         extensions.install_all(self)
         self.refresh_pending()  # after the installers, so the sync panel hears the first count
+        self._restore_geometry()
         QTimer.singleShot(0, self.offer_draft)
         # Read every page of the workspace once, off the GUI thread, after the window is up: a damaged file
         # is then reported before more work goes into it (saves are refused from that moment).
@@ -179,6 +217,29 @@ class MainWindow(QMainWindow):
         if problem:
             self.show_error("The workspace file is damaged", problem)
 
+    # -- size and place ---------------------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        """The size and place it had when last closed, else fitted to the screen it opens on."""
+        saved = self.settings.get(WINDOW_GEOMETRY)
+        if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii"))):
+            panes = self.settings.get(WINDOW_PANES)
+            if panes and self.splitter.restoreState(QByteArray.fromBase64(panes.encode("ascii"))):
+                self._sized = True
+            return
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else None
+        if available is None:
+            self.resize(1440, 900)
+            return
+        # Room for the window frame that the window manager adds around it.
+        width, height = min(1440, available.width() - 16), min(900, available.height() - 40)
+        self.resize(width, height)
+        self.move(available.x() + (available.width() - width) // 2, available.y() + (available.height() - height) // 3)
+
+    def _save_geometry(self) -> None:
+        self.settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
+        self.settings.set(WINDOW_PANES, bytes(self.splitter.saveState().toBase64().data()).decode("ascii"))
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if not self._sized:  # until the user drags a splitter handle, keep the panes in proportion
@@ -187,7 +248,69 @@ class MainWindow(QMainWindow):
     def _size_panes(self) -> None:
         central = self.centralWidget()
         width = central.width() if central is not None else self.width()
-        self.splitter.setSizes([290, max(width - 290 - 470, 400), 470])
+        navigator = 0 if self._navigator_folded(width) else NAVIGATOR_WIDTH
+        editor = max(EDITOR_MIN_WIDTH, min(EDITOR_WIDTH, width - navigator - LIST_MIN_WIDTH))
+        self.splitter.setSizes([navigator, max(width - navigator - editor, LIST_MIN_WIDTH), editor])
+        self._show_navigator_state()
+
+    def _splitter_moved(self, _pos: int, _index: int) -> None:
+        self._sized = True
+        self._show_navigator_state()
+
+    def _navigator_folded(self, width: int) -> bool:
+        if self._navigator_chosen:
+            return not self.tree.isVisibleTo(self) or self.splitter.sizes()[0] == 0
+        return width < NARROW_WIDTH
+
+    def navigator_shown(self) -> bool:
+        return self.splitter.sizes()[0] > 0
+
+    def show_navigator(self, shown: bool) -> None:
+        """Fold the navigator away or bring it back (View menu); the window's width no longer decides."""
+        self._navigator_chosen = True
+        sizes = self.splitter.sizes()
+        if shown and sizes[0] == 0:
+            take = min(NAVIGATOR_WIDTH, max(sizes[1] - LIST_MIN_WIDTH, self.tree.minimumWidth()))
+            self.splitter.setSizes([take, sizes[1] - take, sizes[2]])
+        elif not shown and sizes[0] > 0:
+            self.splitter.setSizes([0, sizes[1] + sizes[0], sizes[2]])
+        self._sized = True
+        self._show_navigator_state()
+
+    def _show_navigator_state(self) -> None:
+        action = self.actions_by_name.get("navigator")
+        if action is not None:
+            action.setChecked(self.navigator_shown())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():
+            QTimer.singleShot(0, self.editor.focus_tag)  # the first scan goes to the tag field, not the navigator
+
+    # -- scanning ----------------------------------------------------------------------------------------------
+    def scan_config(self) -> ScanConfig:
+        s = self.settings
+        return ScanConfig(s.get(SCAN_BURST_MS), s.get(SCAN_MIN_LENGTH), s.get(SCAN_PREFIX), s.get(SCAN_SUFFIX))
+
+    def handle_scan(self, text: str) -> None:
+        """A scan from anywhere in the app: it opens or creates its tag. While a dialog is open it waits for it."""
+        if QApplication.activeModalWidget() is not None:
+            self._queued_scans.append(text)
+            self.show_message(f"Scanned {text.strip()}: it opens when the dialog is closed.", 8000)
+            self._scan_timer.start()
+            return
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.close()
+        self.quick.scan(text, scanned=True)
+
+    def _open_queued_scans(self) -> None:
+        if QApplication.activeModalWidget() is not None:
+            return
+        self._scan_timer.stop()
+        queued, self._queued_scans = self._queued_scans, []
+        for text in queued:
+            self.quick.scan(text, scanned=True)
 
     # -- ShellWindow -------------------------------------------------------------------------------------------
     def current_project_id(self) -> str | None:
@@ -369,6 +492,8 @@ class MainWindow(QMainWindow):
         self.filters.search.selectAll()
 
     def _focus(self, name: str) -> None:
+        if name == "focus_navigator" and not self.navigator_shown():
+            self.show_navigator(True)
         target = {"focus_navigator": self.tree, "focus_table": self.table, "focus_editor": self.editor.tag_field}
         target[name].setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -380,9 +505,15 @@ class MainWindow(QMainWindow):
         asset = self.editor.asset
         if asset is None:
             return
-        text, ok = QInputDialog.getText(self, "Change tag", f"New tag for {asset.tag}:", text=asset.tag)
-        if not ok or not text.strip():
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Change tag")
+        dialog.setLabelText(f"New tag for {asset.tag} (type or scan it):")
+        dialog.setTextValue(asset.tag)
+        for field in dialog.findChildren(QLineEdit):
+            field.setProperty(ACCEPTS_SCAN, True)  # a scanned tag here is the new tag, not a tag to open
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.textValue().strip():
             return
+        text = dialog.textValue()
         try:
             saved = asset_io.update(self.workspace, asset.id, {"asset_tag": text}, self.technician())
         except ValidationError as exc:
@@ -421,7 +552,7 @@ class MainWindow(QMainWindow):
 
         msp_name = self.workspace.meta(MSP_NAME_KEY, DEFAULT_MSP_NAME)
         sites = asset_io.sites(self.workspace, self.editor.client_id or "")
-        dialog = SettingsDialog(self.settings, sites, self, msp_name=msp_name)
+        dialog = SettingsDialog(self.settings, sites, self, msp_name=msp_name, scanner=self.scanner)
 
         def accepted() -> None:
             typed = dialog.msp_name.text().strip() or DEFAULT_MSP_NAME
@@ -474,5 +605,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.runner.wait()  # counts still on their way would land in a closed window
+        self.scanner.enabled = False
+        self._save_geometry()
         self.settings.sync()
         event.accept()

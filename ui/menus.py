@@ -78,7 +78,10 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addAction(quit_action)
     for action in (save, undo, None, retag, delete, photo, None, find):
         window.menus["edit"].addSeparator() if action is None else window.menus["edit"].addAction(action)
+    navigator = a("navigator", "&Navigator", window.show_navigator, "", True)
+    navigator.setToolTip("Show or fold away the clients, projects, sites and locations (folded on a small screen)")
     view = window.menus["view"]
+    view.addAction(navigator)
     view.addAction(attention)
     view.addAction(refresh)
     view.addSeparator()

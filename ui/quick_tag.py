@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 
-from app.validation import normalise_tag
+from app.validation import looks_like_tag, normalise_tag
 from ui import asset_io
 from ui.asset_editor import AssetEditor
 
@@ -66,8 +66,18 @@ class QuickTag(QObject):
             tag = prefix + tag
         return tag
 
-    def scan(self, typed: str) -> None:
-        """Enter in the tag field: open the asset with this tag, or start a new one."""
+    def is_tag(self, text: str) -> bool:
+        """Whether scanned text is a tag of the client being tagged (its prefix, or the prefix set in settings)."""
+        prefix = self.tag_prefix().strip() or self.editor.tag_prefix
+        return looks_like_tag(text, prefix)
+
+    def scan(self, typed: str, *, scanned: bool = False) -> None:
+        """A tag typed (Enter in the tag field) or scanned (from anywhere): open its asset, or start a new one.
+
+        Unsaved edits are asked about when the tag was typed. A scan must not stop the technician's run of scans
+        with a question: the edits are saved (a new asset with required fields still empty is saved as needing
+        attention); edits that cannot be saved stay in the form and the scan is refused in the banner.
+        """
         tag = self.full_tag(typed)
         editor = self.editor
         if not tag:
@@ -77,23 +87,49 @@ class QuickTag(QObject):
             return
         shown = editor.asset.tag if editor.asset else editor.new_tag
         if shown and normalise_tag(shown) == tag:
+            editor.tag_field.setText(shown)
             self.focus_first_field()  # the same tag again: go and edit it
             return
-        if editor.dirty and not self.confirm_leave():
-            return
+        saved = ""
+        if editor.dirty:
+            if scanned:
+                before = shown or "this asset"
+                if not self._save_before_scan(tag, before):
+                    return
+                saved = f"Saved {before}. "
+            elif not self.confirm_leave():
+                return
         found = asset_io.find_tag(editor.workspace, editor.client_id, tag)
         if found:
             editor.open_asset(found)
-            editor.flash(f"Opened {tag}. Enter again to edit it; scan the next tag to move on.", "ok")
+            editor.flash(f"{saved}Opened {tag}. Enter again to edit it; scan the next tag to move on.", "ok")
             editor.focus_tag()
         else:
             editor.start_new(tag)
+            if saved:
+                editor.flash(f"{saved}{tag} is new: fill it in, or scan the next tag.", "ok")
             self.focus_first_field()
 
+    def _save_before_scan(self, tag: str, before: str) -> bool:
+        editor = self.editor
+        if editor.save(allow_incomplete=True) is not None or not editor.dirty:
+            return True
+        editor.flash(
+            f"{tag} was not opened: {before} has a field that cannot be saved (marked in red). "
+            "Correct it or press Revert, then scan again.",
+            "error",
+        )
+        return False
+
     def focus_first_field(self) -> None:
+        """The first empty text field of the quick fields (else the first text field); never a combo box, where
+        typing would change the choice."""
         form = self.editor.form
         names = {id(widget): name for name, widget in form.inputs.items()}
-        chain = form.quick_chain()
+        chain = [w for w in form.quick_chain() if isinstance(w, QLineEdit)]
+        if not chain:
+            self.editor.focus_tag()
+            return
         empty = [w for w in chain if form.text(names[id(w)]) == ""]
         target = (empty or chain)[0]
         target.setFocus(Qt.FocusReason.TabFocusReason)

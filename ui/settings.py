@@ -47,6 +47,14 @@ THEME = Option("ui/theme", "system")
 SOUND = Option("ui/sound", True)
 LAST_PROJECT = Option("ui/last_project", "")
 LAST_CATEGORY = Option("tagging/last_category", "")
+#: The scanner: the longest gap between its keys (ms), the shortest scan, and the prefix/suffix it is set to send.
+SCAN_BURST_MS = Option("scanner/burst_ms", 40)
+SCAN_MIN_LENGTH = Option("scanner/min_length", 4)
+SCAN_PREFIX = Option("scanner/prefix", "")
+SCAN_SUFFIX = Option("scanner/suffix", "")
+#: The main window's place and size, and its panes (base64 of Qt's saveGeometry/saveState).
+WINDOW_GEOMETRY = Option("ui/window_geometry", "")
+WINDOW_PANES = Option("ui/window_panes", "")
 THEMES = ("light", "dark", "system")
 
 

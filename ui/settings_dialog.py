@@ -1,7 +1,9 @@
-"""The settings dialog: who is tagging, where, the tag prefix, the MSP name on the PDFs, the sync server, the look."""
+"""The settings dialog: who is tagging, where, the tag prefix, the scanner, the MSP name on the PDFs, sync, the look."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,11 +15,26 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.settings import CA_BUNDLE, DEFAULT_SITE, SERVER_URL, SOUND, TAG_PREFIX, TECHNICIAN, THEME, THEMES, Settings
+from ui.scanner import ACCEPTS_SCAN, ScanCatcher
+from ui.settings import (
+    CA_BUNDLE,
+    DEFAULT_SITE,
+    SCAN_BURST_MS,
+    SCAN_PREFIX,
+    SCAN_SUFFIX,
+    SERVER_URL,
+    SOUND,
+    TAG_PREFIX,
+    TECHNICIAN,
+    THEME,
+    THEMES,
+    Settings,
+)
 
 
 class SettingsDialog(QDialog):
@@ -30,8 +47,10 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         msp_name: str | None = None,
+        scanner: ScanCatcher | None = None,
     ) -> None:
-        """`msp_name`: the workspace's MSP name, shown for editing (None: no such row); the caller stores it."""
+        """`msp_name`: the workspace's MSP name, shown for editing (None: no such row); the caller stores it.
+        `scanner`: the window's scan catcher, whose verdicts the scanner test shows."""
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
@@ -73,6 +92,41 @@ class SettingsDialog(QDialog):
         self.msp_name.setAccessibleName("MSP name")
         self.msp_name.setToolTip("Printed on the cover and in the header of the closeout PDFs of this workspace")
         self.msp_name.setVisible(msp_name is not None)  # not in the form then; the caller does not store it
+        self.burst = QSpinBox(self)
+        self.burst.setRange(5, 200)
+        self.burst.setSuffix(" ms")
+        self.burst.setValue(settings.get(SCAN_BURST_MS))
+        self.burst.setAccessibleName("Longest gap between a scanner's keys")
+        self.burst.setToolTip("Keys closer together than this, ended by Enter or Tab, are a scan, not typing")
+        self.scan_prefix = QLineEdit(settings.get(SCAN_PREFIX), self)
+        self.scan_prefix.setMaxLength(1)
+        self.scan_prefix.setAccessibleName("Scanner prefix character")
+        self.scan_prefix.setPlaceholderText("none")
+        self.scan_suffix = QLineEdit(settings.get(SCAN_SUFFIX), self)
+        self.scan_suffix.setMaxLength(1)
+        self.scan_suffix.setAccessibleName("Scanner suffix character")
+        self.scan_suffix.setPlaceholderText("Enter or Tab")
+        affixes = QHBoxLayout()
+        affixes.setContentsMargins(0, 0, 0, 0)
+        for label, field in (("Prefix", self.scan_prefix), ("Suffix", self.scan_suffix)):
+            field.setFixedWidth(70)
+            affixes.addWidget(QLabel(label, self))
+            affixes.addWidget(field)
+        affixes.addStretch(1)
+        affix_box = QWidget(self)
+        affix_box.setLayout(affixes)
+        self.scan_test = QLineEdit(self)
+        self.scan_test.setObjectName("scanTest")
+        self.scan_test.setAccessibleName("Test your scanner")
+        self.scan_test.setPlaceholderText("Click here and scan any barcode")
+        self.scan_test.setProperty(ACCEPTS_SCAN, True)
+        self.scan_verdict = QLabel("", self)
+        self.scan_verdict.setObjectName("hint")
+        self.scan_verdict.setWordWrap(True)
+        self._scanned_here = False
+        self.scan_test.installEventFilter(self)  # its Enter ends a test scan; it must not press OK
+        if scanner is not None:
+            scanner.received.connect(self._received)
 
         form = QFormLayout()
         form.setHorizontalSpacing(14)
@@ -81,6 +135,8 @@ class SettingsDialog(QDialog):
             ("ON SITE", (("Technician name", self.technician), ("Default site", self.site),
                          ("Tag prefix", self.prefix))),
             ("PDF EXPORTS", (("MSP name", self.msp_name),) if msp_name is not None else ()),
+            ("SCANNER", (("Key gap", self.burst), ("Sends", affix_box), ("Test your scanner", self.scan_test),
+                         ("", self.scan_verdict))),
             ("SYNC", (("Server address", self.server), ("CA bundle", ca_box))),
             ("LOOK AND SOUND", (("Theme", self.theme), ("", self.sound))),
         ):  # fmt: skip
@@ -101,6 +157,34 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scan_test and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._typed_in_test()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _received(self, text: str, gap_ms: float, is_scan: bool) -> None:
+        """What the scan catcher made of a burst typed into the test field."""
+        if not self.scan_test.hasFocus():
+            return
+        self._scanned_here = True
+        speed = f"{gap_ms:.0f} ms between keys" if gap_ms else "sent with the prefix"
+        self.scan_verdict.setText(
+            f"Scanner input: “{text}” ({len(text)} characters, {speed}). Scans will be recognised."
+        )
+
+    def _typed_in_test(self) -> None:
+        if self._scanned_here:
+            self._scanned_here = False
+        else:
+            self.scan_verdict.setText(
+                f"“{self.scan_test.text()}” looked like typing, not a scanner. If it was scanned, raise the key gap "
+                "or set the prefix your scanner sends."
+            )
+        self.scan_test.selectAll()
+
     def _browse(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(self, "CA bundle", "", "Certificates (*.pem *.crt);;All files (*)")
         if name:
@@ -117,6 +201,9 @@ class SettingsDialog(QDialog):
         changed_theme = theme != s.get(THEME)
         s.set(THEME, theme)
         s.set(SOUND, self.sound.isChecked())
+        s.set(SCAN_BURST_MS, self.burst.value())
+        s.set(SCAN_PREFIX, self.scan_prefix.text())
+        s.set(SCAN_SUFFIX, self.scan_suffix.text())
         s.sync()
         if changed_theme:
             from PySide6.QtWidgets import QApplication

@@ -20,6 +20,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "settings": ("Ctrl+,",),
     "quit": ("Ctrl+Q",),
     "shortcuts": ("F1",),
+    "navigator": ("Ctrl+Shift+N",),
     "focus_navigator": ("Ctrl+1",),
     "focus_table": ("Ctrl+2",),
     "focus_editor": ("Ctrl+3",),

@@ -30,10 +30,13 @@ def test_scanning_a_new_tag_and_saving_with_the_keyboard_only(qtbot: QtBot, wind
     editor = window.editor
     scan(qtbot, window, "NWD-90001")
     assert editor.new_tag == "NWD-90001"
-    # the category field is the first quick field; choose "Other" (no required fields) by typing
-    qtbot.waitUntil(lambda: focused() is editor.form.inputs["category_id"])
+    # the focus goes to the first text field, never to a combo box where typing would change the choice
+    qtbot.waitUntil(lambda: focused() is editor.form.inputs["manufacturer"])
+    # back to the category, chosen as a person does: type-ahead at a person's pace ("Other": no required fields)
+    qtbot.keyClick(focused(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     combo = editor.form.inputs["category_id"]
-    qtbot.keyClicks(combo, "Other")
+    assert focused() is combo
+    qtbot.keyClicks(combo, "Other", delay=90)
     qtbot.keyClick(combo, Qt.Key.Key_Return)
     for text in ("Lenovo", "ThinkCentre M70q", "pf3abc12"):
         widget = focused()
@@ -60,12 +63,20 @@ def test_scanning_an_existing_tag_opens_it(qtbot: QtBot, window: MainWindow) -> 
 
 
 def test_a_duplicate_tag_is_refused_with_a_message(qtbot: QtBot, window: MainWindow, monkeypatch) -> None:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
     shown: list[str] = []
-    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("NWD-00013", True))
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
     scan(qtbot, window, "NWD-00012")
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QInputDialog)
+        box.setTextValue("NWD-00013")
+        box.accept()
+
+    QTimer.singleShot(200, answer)
     window.actions_by_name["change_tag"].trigger()
     assert shown and "Tag NWD-00013 is already on" in shown[0]
     with window.workspace.session() as session:
