@@ -1,4 +1,7 @@
-"""Full-text search over assets (SQLite FTS5): tag, serial, host and addresses, model, user, location, notes."""
+"""Full-text search over assets (SQLite FTS5): tag, serial, host and addresses, model, user, location, notes.
+
+Identifiers are found by any part too: "90105" finds CZC90105 through their inner parts (see `inner_parts`).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,18 @@ from models import Asset, Location, Site
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
+#: The shortest inner part of an identifier that is indexed: shorter ones ("05" of CZC90105) would make every
+#: one- and two-character search match nearly every asset.
+INNER_MIN = 3
+
 _UPSERT = text(
     """INSERT INTO asset_search_docs
-    (asset_id, project_id, client_id, tag, serial, hostname, model, person, location, notes)
-    VALUES (:asset_id, :project_id, :client_id, :tag, :serial, :hostname, :model, :person, :location, :notes)
+    (asset_id, project_id, client_id, tag, serial, hostname, model, person, location, notes, inside)
+    VALUES (:asset_id, :project_id, :client_id, :tag, :serial, :hostname, :model, :person, :location, :notes,
+    :inside)
     ON CONFLICT(asset_id) DO UPDATE SET project_id=excluded.project_id, client_id=excluded.client_id,
     tag=excluded.tag, serial=excluded.serial, hostname=excluded.hostname, model=excluded.model,
-    person=excluded.person, location=excluded.location, notes=excluded.notes"""
+    person=excluded.person, location=excluded.location, notes=excluded.notes, inside=excluded.inside"""
 )
 _DELETE = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 
@@ -94,6 +102,22 @@ def build_match(query: str) -> str | None:
     return " ".join(parts) or None
 
 
+def inner_parts(*identifiers: str) -> str:
+    """Every tail of the identifiers (tag, serial, host and addresses) that starts inside a word, as text for the
+    index: "CZC90105" gives "ZC90105 C90105 90105 0105 105", so a prefix search for "90105" finds it.
+
+    A tail runs to the identifier's end ("WS-0042-B": "S-0042-B", "042-B"...), so a search that spans the
+    punctuation ("0042-b") still matches as a phrase. Tails shorter than INNER_MIN characters are left out.
+    """
+    tails: list[str] = []
+    for text_ in identifiers:
+        for identifier in text_.split():
+            for word in _TOKEN.finditer(identifier):
+                for start in range(word.start() + 1, word.end() - INNER_MIN + 1):
+                    tails.append(identifier[start:])
+    return " ".join(tails)
+
+
 def document(asset: Asset, site: Site | None, location: Location | None) -> dict[str, str]:
     custom = " ".join(str(v) for v in (asset.custom_fields or {}).values() if v not in (None, ""))
     return {
@@ -107,6 +131,7 @@ def document(asset: Asset, site: Site | None, location: Location | None) -> dict
         "person": " ".join(filter(None, (asset.assigned_user, asset.department))),
         "location": " ".join(filter(None, (site.name if site else "", location.path if location else ""))),
         "notes": " ".join(filter(None, (asset.notes, custom))),
+        "inside": inner_parts(asset.asset_tag, asset.serial, asset.hostname, asset.ip_address, asset.mac_address),
     }
 
 
