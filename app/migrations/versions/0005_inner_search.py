@@ -59,6 +59,7 @@ def upgrade() -> None:
     # The documents already hold the identifiers (the hostname column holds host, IP and MAC): the inner parts
     # are made from them by the same function the services use, registered on this connection.
     sqlite = op.get_bind().connection.driver_connection
+    assert sqlite is not None  # a live connection in a migration
     sqlite.create_function("closeout_inner_parts", 3, inner_parts, deterministic=True)
     op.execute("UPDATE asset_search_docs SET inside = closeout_inner_parts(tag, serial, hostname)")
     _create_index(COLS + ", inside")
