@@ -25,6 +25,7 @@ from app.bulk_update import BulkUpdate
 from app.errors import CloseoutError, ValidationError
 from models import AssetStatus
 from ui import asset_io
+from ui.asset_form import LABELS
 from ui.asset_io import UndoRecord
 from ui.runner import JobContext
 from ui.shortcuts import SHORTCUTS
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
     from ui.extensions import ShellWindow
 
 KEEP = "— keep as is —"
-#: The location choice that takes assets out of any room or rack (they stay at their site).
-NO_LOCATION = "— no room or rack —"
-FIELDS = {"category_id": "Category", "status": "Status", "site_id": "Site", "location_id": "Room / rack"}
+#: The location choice that takes assets out of any building, room or rack (they stay at their site).
+NO_LOCATION = "— no location —"
+FIELDS = {name: LABELS[name] for name in ("category_id", "status", "site_id", "location_id")}
 
 
 class BulkEditDialog(QDialog):

@@ -65,7 +65,7 @@ def test_setting_status_and_room_on_selected_assets_then_one_undo_takes_all_back
     site_combo.setCurrentIndex(site_combo.count() - 1)  # the last site; its rooms fill the next list
     rooms = dialog.combos["location_id"]
     assert rooms.count() > 2
-    rooms.setCurrentIndex(2)  # the first room (after "keep" and "no room")
+    rooms.setCurrentIndex(2)  # the first place (after "keep" and "no location")
     site_id, room_id = site_combo.currentData(), rooms.currentData()
     undo_depth = len(window.editor.undo_stack)
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
