@@ -19,6 +19,11 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 #: one- and two-character search match nearly every asset.
 INNER_MIN = 3
 
+#: Starts every inner part in the index, so that only a search asking for inner parts finds them (the "7" of
+#: "room 7" must not match every serial with a 7 in it). A private-use character: a token character for FTS5's
+#: unicode61, never typed, and dropped from typed searches (it is not \w).
+INNER_MARK = "\ue000"
+
 _UPSERT = text(
     """INSERT INTO asset_search_docs
     (asset_id, project_id, client_id, tag, serial, hostname, model, person, location, notes, inside)
@@ -89,7 +94,8 @@ def _holds_only(session: Session, column_name: str, value: str) -> bool:
 
 
 def build_match(query: str) -> str | None:
-    """An FTS5 expression from what a person typed: every word must match, the last of each as a prefix.
+    """An FTS5 expression from what a person typed: every word must match, the last of each as a prefix; a word
+    of INNER_MIN characters or more may also match inside an identifier (as a marked inner part).
 
     Punctuated terms (10.0.1.5, ACME-0012, aa:bb) become phrases of their parts, so they match as typed;
     FTS5 operators and quotes in the input are never interpreted.
@@ -97,14 +103,21 @@ def build_match(query: str) -> str | None:
     parts: list[str] = []
     for term in query.split():
         tokens = _TOKEN.findall(term)
-        if tokens:
-            parts.append('"' + " ".join(tokens) + '"*')
-    return " ".join(parts) or None
+        if not tokens:
+            continue
+        phrase = '"' + " ".join(tokens) + '"*'
+        if len(tokens[0]) < INNER_MIN:
+            parts.append(phrase)  # the words alone, as fast as ever: no inner part is that short
+        else:
+            inner = '"' + INNER_MARK + " ".join(tokens) + '"*'
+            parts.append(f"({phrase} OR {inner})")
+    return " AND ".join(parts) or None  # explicit: FTS5 does not join parenthesised groups by juxtaposition
 
 
 def inner_parts(*identifiers: str) -> str:
-    """Every tail of the identifiers (tag, serial, host and addresses) that starts inside a word, as text for the
-    index: "CZC90105" gives "ZC90105 C90105 90105 0105 105", so a prefix search for "90105" finds it.
+    """Every tail of the identifiers (tag, serial, host and addresses) that starts inside a word, each marked
+    with INNER_MARK, as text for the index: "CZC90105" gives "ZC90105 C90105 90105 0105 105" (marked), so a
+    prefix search for the marked "90105" finds it.
 
     A tail runs to the identifier's end ("WS-0042-B": "S-0042-B", "042-B"...), so a search that spans the
     punctuation ("0042-b") still matches as a phrase. Tails shorter than INNER_MIN characters are left out.
@@ -114,7 +127,7 @@ def inner_parts(*identifiers: str) -> str:
         for identifier in text_.split():
             for word in _TOKEN.finditer(identifier):
                 for start in range(word.start() + 1, word.end() - INNER_MIN + 1):
-                    tails.append(identifier[start:])
+                    tails.append(INNER_MARK + identifier[start:])
     return " ".join(tails)
 
 
