@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
@@ -103,3 +104,32 @@ def test_with_nothing_selected_the_edit_explains_how_to_select(qtbot: QtBot, win
     bulk: BulkEdit = window.bulk_edit  # type: ignore[attr-defined]
     assert bulk.open_dialog() is None
     assert "Select the assets" in window.statusBar().currentMessage()
+
+
+#: Qt's offscreen platform cannot raise a popup menu or give it the keyboard; the menu works all the same.
+POPUP_NOISE = r"This plugin does not support (raise\(\)|grabbing the keyboard)"
+
+
+@pytest.mark.qt_log_ignore(POPUP_NOISE)
+def test_the_lists_context_menu_offers_to_edit_the_selected_rows(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    _select_first_rows(qtbot, window, 4)
+    offered: list[str] = []
+
+    def choose() -> None:
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        offered.extend(action.text() for action in menu.actions())
+        menu.actions()[0].trigger()
+        menu.close()
+
+    QTimer.singleShot(0, choose)
+    table = window.table
+    window.table.customContextMenuRequested.emit(table.visualRect(window.table_model.index(2, 1)).center())
+    assert offered == ["Edit 4 selected assets…"]
+    bulk: BulkEdit = window.bulk_edit  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: bulk.dialog is not None and bulk.dialog.isVisible())
+    assert bulk.dialog is not None and bulk.dialog.windowTitle() == "Edit 4 selected assets"
+    bulk.dialog.reject()
