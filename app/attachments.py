@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.assets import get_asset
 from app.errors import NotFoundError, ValidationError
-from app.journal import record_create, record_delete
+from app.journal import record_create, record_delete, record_restore
 from app.projects import ensure_open, get_project
 from models import Attachment, AttachmentKind
 
@@ -141,10 +141,27 @@ def list_attachments(session: Session, owner_entity: str, owner_id: str) -> list
     )
 
 
-def remove_attachment(session: Session, attachment_id: str, *, actor: str) -> Attachment:
-    """Tombstone an attachment; the blob stays (another record or an undo may still need it)."""
+def _asset_photo(session: Session, attachment_id: str) -> Attachment:
+    """The photo of an asset whose project is still open (a signature or another record's file is refused)."""
     attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.deleted_at is not None:
-        raise ValidationError({"file": "That photo was already removed."})
+    if attachment is None or attachment.owner_entity != "asset" or attachment.kind != AttachmentKind.PHOTO:
+        raise NotFoundError("That photo is not in this workspace.")
+    ensure_open(get_project(session, get_asset(session, attachment.owner_id).project_id))
+    return attachment
+
+
+def remove_attachment(session: Session, attachment_id: str, *, actor: str) -> Attachment:
+    """Tombstone an asset's photo (it syncs as a delete); the blob stays, so an undo can bring it back."""
+    attachment = _asset_photo(session, attachment_id)
+    if attachment.deleted_at is not None:
+        raise ValidationError({"file": f"The photo {attachment.filename} was already removed."})
     record_delete(session, attachment, actor)
+    return attachment
+
+
+def restore_attachment(session: Session, attachment_id: str, *, actor: str) -> Attachment:
+    """Bring a removed photo back (the undo of `remove_attachment`), journaled as an edit."""
+    attachment = _asset_photo(session, attachment_id)
+    if attachment.deleted_at is not None:
+        record_restore(session, attachment, actor)
     return attachment

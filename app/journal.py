@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from models import Change, ChangeSet, SyncedEntity, WorkspaceMeta, utcnow
+from models import Attachment, Change, ChangeSet, SyncedEntity, WorkspaceMeta, utcnow
 from models.base import BOOKKEEPING_FIELDS
 
 CUSTOM_PREFIX = "custom."
@@ -202,14 +202,22 @@ class HistoryEntry:
     origin: str
     hlc: str
     pushed: bool
+    #: The record changed: the one asked about, or one of its attachments (with_attachments).
+    entity: str = ""
+    entity_id: str = ""
 
 
-def history(session: Session, entity: str, entity_id: str) -> list[HistoryEntry]:
-    """Every journaled change of one record, oldest first."""
+def history(session: Session, entity: str, entity_id: str, *, with_attachments: bool = False) -> list[HistoryEntry]:
+    """Every journaled change of one record, oldest first; with_attachments adds its files' additions,
+    removals and restores, in the order they were made."""
+    condition = (ChangeSet.entity == entity) & (ChangeSet.entity_id == entity_id)
+    if with_attachments:
+        files = select(Attachment.id).where(Attachment.owner_entity == entity, Attachment.owner_id == entity_id)
+        condition = condition | ((ChangeSet.entity == Attachment.entity_name) & ChangeSet.entity_id.in_(files))
     rows = session.execute(
         select(ChangeSet, Change)
         .join(Change, Change.change_set_id == ChangeSet.id)
-        .where(ChangeSet.entity == entity, ChangeSet.entity_id == entity_id)
+        .where(condition)
         .order_by(ChangeSet.id, Change.id)
     ).all()
     return [
@@ -223,6 +231,8 @@ def history(session: Session, entity: str, entity_id: str) -> list[HistoryEntry]
             origin=cs.origin,
             hlc=cs.hlc,
             pushed=cs.pushed_at is not None,
+            entity=cs.entity,
+            entity_id=cs.entity_id,
         )
         for cs, ch in rows
     ]

@@ -1,4 +1,7 @@
-"""Full-text search over assets (SQLite FTS5): tag, serial, host and addresses, model, user, location, notes."""
+"""Full-text search over assets (SQLite FTS5): tag, serial, host and addresses, model, user, location, notes.
+
+Identifiers are found by any part too: "90105" finds CZC90105 through their inner parts (see `inner_parts`).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,23 @@ from models import Asset, Location, Site
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
+#: The shortest inner part of an identifier that is indexed: shorter ones ("05" of CZC90105) would make every
+#: one- and two-character search match nearly every asset.
+INNER_MIN = 3
+
+#: Starts every inner part in the index, so that only a search asking for inner parts finds them (the "7" of
+#: "room 7" must not match every serial with a 7 in it). A private-use character: a token character for FTS5's
+#: unicode61, never typed, and dropped from typed searches (it is not \w).
+INNER_MARK = "\ue000"
+
 _UPSERT = text(
     """INSERT INTO asset_search_docs
-    (asset_id, project_id, client_id, tag, serial, hostname, model, person, location, notes)
-    VALUES (:asset_id, :project_id, :client_id, :tag, :serial, :hostname, :model, :person, :location, :notes)
+    (asset_id, project_id, client_id, tag, serial, hostname, model, person, location, notes, inside)
+    VALUES (:asset_id, :project_id, :client_id, :tag, :serial, :hostname, :model, :person, :location, :notes,
+    :inside)
     ON CONFLICT(asset_id) DO UPDATE SET project_id=excluded.project_id, client_id=excluded.client_id,
     tag=excluded.tag, serial=excluded.serial, hostname=excluded.hostname, model=excluded.model,
-    person=excluded.person, location=excluded.location, notes=excluded.notes"""
+    person=excluded.person, location=excluded.location, notes=excluded.notes, inside=excluded.inside"""
 )
 _DELETE = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 
@@ -81,7 +94,8 @@ def _holds_only(session: Session, column_name: str, value: str) -> bool:
 
 
 def build_match(query: str) -> str | None:
-    """An FTS5 expression from what a person typed: every word must match, the last of each as a prefix.
+    """An FTS5 expression from what a person typed: every word must match, the last of each as a prefix; a word
+    of INNER_MIN characters or more may also match inside an identifier (as a marked inner part).
 
     Punctuated terms (10.0.1.5, ACME-0012, aa:bb) become phrases of their parts, so they match as typed;
     FTS5 operators and quotes in the input are never interpreted.
@@ -89,9 +103,32 @@ def build_match(query: str) -> str | None:
     parts: list[str] = []
     for term in query.split():
         tokens = _TOKEN.findall(term)
-        if tokens:
-            parts.append('"' + " ".join(tokens) + '"*')
-    return " ".join(parts) or None
+        if not tokens:
+            continue
+        phrase = '"' + " ".join(tokens) + '"*'
+        if len(tokens[0]) < INNER_MIN:
+            parts.append(phrase)  # the words alone, as fast as ever: no inner part is that short
+        else:
+            inner = '"' + INNER_MARK + " ".join(tokens) + '"*'
+            parts.append(f"({phrase} OR {inner})")
+    return " AND ".join(parts) or None  # explicit: FTS5 does not join parenthesised groups by juxtaposition
+
+
+def inner_parts(*identifiers: str) -> str:
+    """Every tail of the identifiers (tag, serial, host and addresses) that starts inside a word, each marked
+    with INNER_MARK, as text for the index: "CZC90105" gives "ZC90105 C90105 90105 0105 105" (marked), so a
+    prefix search for the marked "90105" finds it.
+
+    A tail runs to the identifier's end ("WS-0042-B": "S-0042-B", "042-B"...), so a search that spans the
+    punctuation ("0042-b") still matches as a phrase. Tails shorter than INNER_MIN characters are left out.
+    """
+    tails: list[str] = []
+    for text_ in identifiers:
+        for identifier in text_.split():
+            for word in _TOKEN.finditer(identifier):
+                for start in range(word.start() + 1, word.end() - INNER_MIN + 1):
+                    tails.append(INNER_MARK + identifier[start:])
+    return " ".join(tails)
 
 
 def document(asset: Asset, site: Site | None, location: Location | None) -> dict[str, str]:
@@ -107,6 +144,7 @@ def document(asset: Asset, site: Site | None, location: Location | None) -> dict
         "person": " ".join(filter(None, (asset.assigned_user, asset.department))),
         "location": " ".join(filter(None, (site.name if site else "", location.path if location else ""))),
         "notes": " ".join(filter(None, (asset.notes, custom))),
+        "inside": inner_parts(asset.asset_tag, asset.serial, asset.hostname, asset.ip_address, asset.mac_address),
     }
 
 

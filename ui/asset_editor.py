@@ -430,7 +430,7 @@ class AssetEditor(QFrame):
             self.flash(f"Undone: {record.tag} is back.", "ok")
         else:
             self.open_asset(record.asset_id)
-            self.flash(f"Undone: {record.tag} has its previous values again.", "ok")
+            self.flash(record.undone_text or f"Undone: {record.tag} has its previous values again.", "ok")
         self.undone.emit(record.asset_id)
         self.focus_tag()
         return True

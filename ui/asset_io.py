@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -9,12 +10,13 @@ from typing import Any, Literal
 
 from app.asset_query import AssetFilter, count_assets
 from app.assets import create_asset, delete_asset, find_by_tag, get_asset, restore_asset, update_asset
-from app.attachments import add_asset_photo, list_attachments
+from app.attachments import add_asset_photo, list_attachments, remove_attachment, restore_attachment
+from app.bulk_update import BulkUpdate, old_values, restore_values, update_assets_bulk
 from app.catalog import field_definitions, list_categories
 from app.db import Workspace
 from app.journal import HistoryEntry, history, pending_count, snapshot
 from app.projects import asset_counts, get_project, list_locations, list_sites
-from models import Asset, Category, Client, FieldDefinition, Location, Site
+from models import Asset, Attachment, Category, Client, FieldDefinition, Location, Site
 from ui.asset_form import LABELS
 from ui.custom_fields import stored_text
 
@@ -38,12 +40,15 @@ class AssetView:
 @dataclass(frozen=True)
 class UndoRecord:
     """How to take back one save: delete a just-created asset, write the old values back, or bring a deleted
-    asset back."""
+    asset back; "bulk" writes many assets' old values back (restore: asset id → values), "photo" brings a
+    removed photo back (restore: {"attachment_id": id})."""
 
     asset_id: str
     tag: str
-    what: Literal["create", "update", "delete"]
+    what: Literal["create", "update", "delete", "bulk", "photo"]
     restore: dict[str, Any] = field(default_factory=dict)
+    #: What the editor says once this is undone, when the usual words ("has its previous values") do not fit.
+    undone_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,10 +138,14 @@ def definitions(ws: Workspace, category_id: str) -> list[FieldDefinition]:
 def history_of(ws: Workspace, asset_id: str) -> tuple[list[HistoryEntry], dict[str, str], dict[str, str]]:
     """The journal entries, names for the ids they mention, and labels of the custom fields."""
     with ws.session() as session:
-        entries = history(session, "asset", asset_id)
+        entries = history(session, "asset", asset_id, with_attachments=True)
         names: dict[str, str] = {}
         labels: dict[str, str] = {}
         for entry in entries:
+            if entry.entity == Attachment.entity_name:
+                photo = session.get(Attachment, entry.entity_id)
+                names[entry.entity_id] = photo.filename if photo is not None else ""
+                continue
             for raw in (entry.old_value, entry.new_value):
                 if entry.field in ("category_id", "site_id", "location_id") and isinstance(raw, str):
                     model = {"category_id": Category, "site_id": Site, "location_id": Location}[entry.field]
@@ -150,9 +159,19 @@ def history_of(ws: Workspace, asset_id: str) -> tuple[list[HistoryEntry], dict[s
         return entries, names, labels
 
 
-def photos(ws: Workspace, asset_id: str) -> list[tuple[str, str]]:
+def photos(ws: Workspace, asset_id: str) -> list[tuple[str, str, str]]:
+    """(attachment id, sha256, file name) of the asset's photos, oldest first."""
     with ws.session() as session:
-        return [(a.sha256, a.filename) for a in list_attachments(session, "asset", asset_id)]
+        return [(a.id, a.sha256, a.filename) for a in list_attachments(session, "asset", asset_id)]
+
+
+def remove_photo(ws: Workspace, attachment_id: str, actor: str) -> UndoRecord:
+    """Remove a photo (journaled; syncs as a delete); returns how to bring it back."""
+    with ws.transaction() as session:
+        photo = remove_attachment(session, attachment_id, actor=actor)
+        asset = get_asset(session, photo.owner_id)
+        undone = f"Undone: the photo {photo.filename} of {asset.asset_tag} is back."
+        return UndoRecord(asset.id, asset.asset_tag, "photo", {"attachment_id": photo.id}, undone)
 
 
 def add_photos(ws: Workspace, asset_id: str, paths: list[Path], actor: str) -> int:
@@ -196,11 +215,7 @@ def update(
     with ws.transaction() as session:
         before = snapshot(get_asset(session, asset_id))
         result = update_asset(session, asset_id, values, actor=actor, allow_incomplete=allow_incomplete)
-        old_custom = before.get("custom_fields") or {}
-        restore = {
-            name: old_custom.get(name[len("custom.") :]) if name.startswith("custom.") else before.get(name)
-            for name in result.changed
-        }
+        restore = old_values(before, result.changed)
         undo = UndoRecord(asset_id, result.asset.asset_tag, "update", restore) if result.changed else None
         view = _view(session, result.asset)
         return Saved(asset_id, result.asset.asset_tag, result.changed, result.warnings, undo, view)
@@ -217,8 +232,26 @@ def undo(ws: Workspace, record: UndoRecord, actor: str) -> None:
             delete_asset(session, record.asset_id, actor=actor)
         elif record.what == "delete":
             restore_asset(session, record.asset_id, actor=actor)
+        elif record.what == "bulk":
+            restore_values(session, record.restore, actor=actor)
+        elif record.what == "photo":
+            restore_attachment(session, record.restore["attachment_id"], actor=actor)
         else:
             update_asset(session, record.asset_id, record.restore, actor=actor, allow_incomplete=True)
+
+
+def bulk_edit(
+    ws: Workspace, asset_ids: list[str], values: dict[str, str], actor: str, progress: Callable[[int, int], None]
+) -> tuple[BulkUpdate, UndoRecord | None]:
+    """Set the values on every asset (each journaled on its own) and say how to take them all back in one step."""
+    with ws.transaction() as session:
+        result = update_assets_bulk(session, asset_ids, values, actor=actor, progress=progress)
+        if not result.changed:
+            return result, None
+        first = next(iter(result.before))
+        count = f"{result.changed} asset{'s' if result.changed != 1 else ''}"
+        undone = f"Undone: the bulk edit of {count}; they have their previous values again."
+        return result, UndoRecord(first, count, "bulk", dict(result.before), undone)
 
 
 def delete(ws: Workspace, asset_id: str, actor: str) -> UndoRecord:

@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
-    from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
+    from PySide6.QtWidgets import QMenu, QStatusBar, QTableView, QWidget
 
     from app.db import Workspace
+    from ui.asset_editor import AssetEditor
     from ui.runner import Runner
 
 log = logging.getLogger(__name__)
 
-INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions")
+INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions", "ui.bulk_edit", "ui.photo_actions")
 
 
 class ShellWindow(Protocol):
@@ -29,6 +30,9 @@ class ShellWindow(Protocol):
     runner: Runner
     #: "file", "file.import", "file.export", "edit", "view", "project", "sync", "tools", "help".
     menus: dict[str, QMenu]
+    #: The asset list (a QTableView over ui.asset_table.AssetTableModel) and the detail pane with its undo stack.
+    table: QTableView
+    editor: AssetEditor
     #: Emitted with the selected project's id ("" when none) whenever the selection changes.
     project_changed: SignalInstance
     #: Emit after changing data behind the window's back (import, sync): the window reloads its views.

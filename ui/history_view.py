@@ -71,13 +71,27 @@ class HistoryModel(QAbstractTableModel):
         return self.change_text(entry)
 
     def change_text(self, entry: HistoryEntry) -> str:
-        """“Assigned user: — → Sofia Martínez”, or “Tagged as NWD-00004”."""
+        """“Assigned user: — → Sofia Martínez”, “Tagged as NWD-00004”, or “Photo added: rack.jpg”."""
+        if entry.entity == "attachment":
+            return self.photo_text(entry)
         what = describe_field(entry.field, self.labels)
         if entry.field == "*":
             tag = entry.new_value.get("asset_tag", "") if isinstance(entry.new_value, dict) else ""
             return f"{what} as {tag}" if tag else what
         old, new = (self._named(v) for v in (entry.old_value, entry.new_value))
         return f"{what}: {old} → {new}"
+
+    def photo_text(self, entry: HistoryEntry) -> str:
+        """A photo's addition, removal or return, by its file name."""
+        name = self.names.get(entry.entity_id, "")
+        if entry.field == "*":
+            name = name or (entry.new_value.get("filename", "") if isinstance(entry.new_value, dict) else "")
+            what = "Photo added"
+        elif entry.field == "deleted_at":
+            what = "Photo removed" if entry.new_value else "Photo brought back"
+        else:
+            what = f"Photo {describe_field(entry.field, self.labels).lower()}"
+        return f"{what}: {name}" if name else what
 
     def _named(self, raw: Any) -> str:
         return _value(self.names.get(raw, raw) if isinstance(raw, str) else raw)

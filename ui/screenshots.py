@@ -137,9 +137,48 @@ def main() -> None:
     save(dialog, args.out / "settings.png")
     dialog.reject()
     save_conflicts(app, window, ws, args.out / "conflicts.png")
+    save_bulk_edit_and_photos(app, window, tmp, args.out)
     editor._set_dirty(False)
     window.close()
     ws.close()
+
+
+def save_bulk_edit_and_photos(app: QApplication, window: MainWindow, tmp: Path, out: Path) -> None:
+    """The bulk edit of five selected assets, then an asset's photo strip with a photo selected for removal."""
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    from ui.bulk_edit import BulkEdit
+
+    window.tree.setCurrentIndex(window.navigator.find("project", window.current_project_id() or ""))
+    settle(app, window)
+    model = window.table_model
+    rows = QItemSelection(model.index(2, 0), model.index(6, model.columnCount() - 1))
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    window.table.selectionModel().select(rows, flags)
+    bulk: BulkEdit = window.bulk_edit  # type: ignore[attr-defined]
+    dialog = bulk.open_dialog()
+    if dialog is not None:
+        dialog.set_choice("status", "spare")
+        sites = dialog.combos["site_id"]
+        sites.setCurrentIndex(1)
+        dialog.combos["location_id"].setCurrentIndex(2)
+        settle(app, window)
+        save(dialog, out / "bulk-edit.png")
+        dialog.reject()
+    editor = window.editor
+    window.quick.scan("NWD-00004")
+    settle(app, window)
+    if editor.asset is not None:
+        asset_io.add_photos(
+            window.workspace, editor.asset.id, [label_photo(tmp / "rack.png", "RACK B-07")], "alex.tech"
+        )
+        editor.open_asset(editor.asset.id)
+    editor.tabs.setCurrentWidget(editor.photos)
+    settle(app, window)
+    editor.photos.view.setCurrentIndex(editor.photos.model.index(1, 0))
+    settle(app, window)
+    save(editor, out / "photo-strip.png")
+    editor.tabs.setCurrentIndex(0)
 
 
 def save_conflicts(app: QApplication, window: MainWindow, ws: Workspace, path: Path) -> None:

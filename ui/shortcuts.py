@@ -13,6 +13,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "undo_save": ("Ctrl+Alt+Z",),
     "change_tag": ("F2",),
     "delete_asset": ("Ctrl+Del",),
+    "bulk_edit": ("Ctrl+Shift+E",),
     "add_photo": ("Ctrl+Shift+P",),
     "find": ("Ctrl+F",),
     "attention": ("Ctrl+Shift+A",),

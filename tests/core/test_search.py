@@ -11,7 +11,7 @@ from app.asset_query import AssetFilter, count_assets, query_assets
 from app.assets import create_asset, delete_asset, find_by_tag, update_asset
 from app.db import Workspace
 from app.projects import find_project
-from app.search import build_match, rebuild_index
+from app.search import INNER_MARK, build_match, inner_parts, rebuild_index
 from models import AssetStatus
 
 
@@ -52,8 +52,9 @@ def test_search_syntax_in_the_box_is_never_an_error(demo_workspace: Workspace, h
 
 
 def test_build_match_quotes_every_term() -> None:
-    assert build_match("dell r740") == '"dell"* "r740"*'
-    assert build_match("10.0.1") == '"10 0 1"*'
+    assert build_match("r7 10.0.1") == '"r7"* AND "10 0 1"*'  # short: whole words only, as ever
+    assert build_match("dell") == '("dell"* OR "\ue000dell"*)'  # or inside an identifier
+    assert build_match("\ue000dell") == build_match("dell")  # the mark of inner parts cannot be typed
     assert build_match("  ") is None
 
 
@@ -214,3 +215,65 @@ def test_search_totals_keep_projects_and_clients_apart(demo_workspace: Workspace
         assert count_assets(s, AssetFilter(text="dell")) == before + 3
         page = query_assets(s, AssetFilter(project_id=third.id, text="dell"))
         assert [r.asset_tag for r in page] == ["OT-0001", "OT-0002"]
+
+
+def test_the_middle_or_end_of_a_serial_or_hostname_finds_the_asset(demo_workspace: Workspace) -> None:
+    with demo_workspace.transaction() as s:
+        project = find_project(s, "NWD-ONB")
+        values = {"tag": "NWD-90105", "serial": "CZC90105XQ", "hostname": "LONDONPC-0042B", "notes": "infix"}
+        create_asset(s, project_id=project.id, values=values, actor="t")
+    for part in ("90105", "c90105x", "105XQ", "ondonpc", "DONPC-004", "0042b", "NWD-90105"):
+        assert "NWD-90105" in _tags(demo_workspace, part), part
+    assert _tags(demo_workspace, "90105 infix") == ["NWD-90105"]  # every word still has to match
+    assert "NWD-90105" not in _tags(demo_workspace, "CZC90106")
+
+
+def test_a_short_word_is_not_looked_for_inside_identifiers(demo_workspace: Workspace) -> None:
+    with demo_workspace.transaction() as s:
+        project = find_project(s, "NWD-ONB")
+        create_asset(
+            s, project_id=project.id, values={"tag": "NWD-90300", "serial": "QQ7XZ", "notes": "kiwi"}, actor="t"
+        )
+    assert _tags(demo_workspace, "kiwi 7") == []  # the 7 inside the serial is not a word of its own
+    assert _tags(demo_workspace, "kiwi 7xz") == ["NWD-90300"]
+
+
+def test_inner_parts_are_the_tails_that_start_inside_a_word() -> None:
+    assert inner_parts("CZC90105").split() == [INNER_MARK + t for t in ("ZC90105", "C90105", "90105", "0105", "105")]
+    assert inner_parts("ws-0042", "10.0.0.1 aa:bb:cc:dd:ee:ff") == INNER_MARK + "042"  # short words: none
+    assert inner_parts("LON-WS-0042", "") == INNER_MARK + "042"
+    assert inner_parts("ABCD-12") == INNER_MARK + "BCD-12"
+
+
+def test_an_edited_serial_is_found_by_its_new_middle_only(demo_workspace: Workspace) -> None:
+    with demo_workspace.transaction() as s:
+        project = find_project(s, "NWD-ONB")
+        asset = create_asset(s, project_id=project.id, values={"tag": "NWD-90200", "serial": "AB12345CD"}, actor="t")
+    with demo_workspace.transaction() as s:
+        update_asset(s, asset.asset.id, {"serial": "AB67890CD"}, actor="t")
+    assert _tags(demo_workspace, "12345") == []
+    assert _tags(demo_workspace, "67890") == ["NWD-90200"]
+
+
+def test_a_workspace_from_before_inner_search_finds_by_any_part_once_opened(demo_workspace: Workspace) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from app.db import open_workspace
+
+    with demo_workspace.session() as s:
+        asset = find_by_tag(s, find_project(s, "NWD-ONB").client_id, "NWD-00003")
+        assert asset is not None and len(asset.serial) >= 6
+        middle = asset.serial[2:-1]
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("app") / "migrations"))
+    with demo_workspace.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0004_search")
+    home = demo_workspace.home
+    demo_workspace.close()
+    old = open_workspace(home)
+    try:
+        assert "NWD-00003" in _tags(old, middle)
+    finally:
+        old.close()
