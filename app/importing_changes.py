@@ -53,20 +53,24 @@ def shown_value(key: str, value: Any, names: Mapping[str, str]) -> str:
     return str(value)
 
 
-def row_changes(preview: ImportPreview, row: RowResult) -> list[FieldChange]:
-    """The fields an updated row changes (old → new), or the fields a new row sets; nothing for other rows."""
+def changed_keys(row: RowResult) -> list[str]:
+    """The fields an updated row changes, or the fields a new row sets; none for other rows."""
     if row.status == RowStatus.UPDATED:
         # site and location are written together; the one that stays the same is not a change to show
-        keys = [k for k in row.changed if k not in ("site_id", "location_id") or row.before.get(k) != row.values.get(k)]
-        before = row.before
-    elif row.status == RowStatus.NEW:
-        keys = [key for key, value in row.values.items() if value not in (None, "")]
-        before = {}
-    else:
-        return []
+        return [k for k in row.changed if k not in ("site_id", "location_id") or row.before.get(k) != row.values.get(k)]
+    if row.status == RowStatus.NEW:
+        return [key for key, value in row.values.items() if value not in (None, "")]
+    return []
+
+
+def field_change(preview: ImportPreview, row: RowResult, key: str) -> FieldChange:
     names = preview.names
-    return [
-        FieldChange(key, field_label(preview, key), shown_value(key, before.get(key), names),
-                    shown_value(key, row.values.get(key), names))
-        for key in keys
-    ]  # fmt: skip
+    return FieldChange(
+        key, field_label(preview, key), shown_value(key, row.before.get(key), names),
+        shown_value(key, row.values.get(key), names),
+    )  # fmt: skip
+
+
+def row_changes(preview: ImportPreview, row: RowResult) -> list[FieldChange]:
+    """The fields an updated row changes (old → new), or the fields a new row sets; nothing for other rows."""
+    return [field_change(preview, row, key) for key in changed_keys(row)]
