@@ -56,6 +56,8 @@ class RowResult:
     reasons: list[str] = field(default_factory=list)
     #: How the row found its asset: "id", "tag" or "serial" ("" for a new or rejected row).
     matched_by: str = ""
+    #: The serial number that matched, for a row matched by serial.
+    serial: str = ""
     #: The asset's tag when a row matched by serial would give it another tag: applied only when confirmed.
     retag_from: str = ""
 
@@ -287,7 +289,7 @@ def _match(plan: _Plan, result: RowResult, raw: dict[str, Any], seen_tags: dict[
             tags = ", ".join(sorted(plan.by_id[i][1] for i in owners)[:4])
             result.reasons.append(f"Serial {serial} is on several assets ({tags}); add the asset tag to say which.")
         else:
-            asset_id, result.matched_by = owners[0], "serial"
+            asset_id, result.matched_by, result.serial = owners[0], "serial", serial
     elif not tag:
         result.reasons.append("There is no asset tag, and no asset has this serial; add a tag to create it.")
     if asset_id is not None:

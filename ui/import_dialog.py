@@ -405,7 +405,7 @@ class ImportDialog(QDialog):
 
     def keyPressEvent(self, event: Any) -> None:  # Enter in the mapping table edits, in the path box opens: no import
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-            self.mapping_view.hasFocus() or self.path_edit.hasFocus()
+            self.mapping_view.hasFocus() or self.focusWidget() is self.path_edit
         ):
             return
         super().keyPressEvent(event)

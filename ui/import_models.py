@@ -291,7 +291,7 @@ class RetagModel(PreviewRowsModel):
         if column == self.ROW:
             return str(result.row_number)
         if column == self.SERIAL:
-            return field_change(self.preview, result, "serial").after if "serial" in result.values else ""
+            return result.serial
         if column == self.TAG_NOW:
             return result.retag_from
         if column == self.TAG_NEW:

@@ -144,11 +144,15 @@ class PreviewPanel(QGroupBox):
         if retags:
             self.tabs.setCurrentWidget(self.retag_page)  # asked first: these rows wait for the user's word
             many = len(retags) != 1
+            what = (
+                "have the serial numbers of existing assets but other tags"
+                if many
+                else "has the serial number of an existing asset but another tag"
+            )
             self.retag_note.setText(
-                f"<b>{len(retags):,} row{'s' if many else ''}</b> of the file "
-                f"{'have serial numbers' if many else 'has the serial number'} of existing assets but another tag. "
-                "Tick <b>Re-tag</b> to give the asset the tag in the file (with the row's other changes); rows "
-                "left unticked are left out and their assets keep their tags."
+                f"<b>{len(retags):,} row{'s' if many else ''}</b> of the file {what}. Tick <b>Re-tag</b> to give "
+                "the asset the tag in the file (with the row's other changes); rows left unticked are left out "
+                "and their assets keep their tags."
             )
         elif self.tabs.currentWidget() is self.retag_page or preview is None:
             self.tabs.setCurrentWidget(self.rejected_view if preview and preview.rejected else self.new_view)
