@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -121,6 +122,7 @@ class ImportDialog(QDialog):
             "Choose or paste the path of the client's list or an edited Closeout workbook (.xlsx or .csv)"
         )
         self.path_edit.editingFinished.connect(self.open_typed_path)
+        self.path_edit.textEdited.connect(lambda _t: self._update_import_button())
         choose = QPushButton("Choose file…")
         choose.setAutoDefault(False)
         choose.clicked.connect(self.choose_file)
@@ -169,7 +171,9 @@ class ImportDialog(QDialog):
         header.setSectionResizeMode(MappingModel.SAMPLE, QHeaderView.ResizeMode.Stretch)
         for column, width in ((MappingModel.COLUMN, 200), (MappingModel.TARGET, 220), (MappingModel.DATES, 150)):
             self.mapping_view.setColumnWidth(column, width)
-        box.addWidget(self.mapping_view)
+        self.mapping_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.mapping_view.setMinimumHeight(120)
+        box.addWidget(self.mapping_view, 1)
         layout.addWidget(columns, 3)
 
         self.panel = PreviewPanel()
@@ -214,7 +218,9 @@ class ImportDialog(QDialog):
     def open_typed_path(self) -> None:
         """Open the path typed or pasted into the box; what is wrong with it is said under the box, text kept."""
         text = self.path_edit.text()
-        if not text.strip() or (self.loaded is not None and typed_path(text) == self.loaded.path):
+        if not text.strip() or self._shows_loaded_file():
+            self.path_problem.hide()
+            self._update_import_button()
             return
         path = typed_path(text)
         problem = problem_with_file(path)
@@ -223,10 +229,16 @@ class ImportDialog(QDialog):
             return
         self.open_file(path)
 
+    def _shows_loaded_file(self) -> bool:
+        """Whether the path box names the file the preview is of (the preview never imports another file)."""
+        return self.loaded is not None and typed_path(self.path_edit.text()) == self.loaded.path
+
     def _show_path_problem(self, problem: str) -> None:
         self.path_problem.setText(problem)
         self.path_problem.show()
-        self.status_label.setText("The file could not be read.")
+        shown = f" The preview below is still of {self.loaded.path.name}." if self.loaded is not None else ""
+        self.status_label.setText(f"The file could not be read.{shown}")
+        self._update_import_button()
 
     def open_file(self, path: Path, sheet: str | None = None) -> None:
         self.path_problem.hide()
@@ -344,7 +356,7 @@ class ImportDialog(QDialog):
         approved = self.retag_model.approved_rows()
         count = len(preview.to_write(approved)) if preview else 0
         held = len(preview.retags) - len(approved) if preview else 0
-        self.import_button.setEnabled(count > 0)
+        self.import_button.setEnabled(count > 0 and self._shows_loaded_file())
         text = f"Import {count:,} row{'s' if count != 1 else ''}" if count else "Import"
         self.import_button.setText(text + (f" ({held:,} left out)" if held else ""))
 

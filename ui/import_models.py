@@ -296,7 +296,7 @@ class RetagModel(PreviewRowsModel):
             return result.retag_from
         if column == self.TAG_NEW:
             return str(result.values.get("asset_tag", ""))
-        return "; ".join(c.text for c in row_changes(self.preview, result) if c.key != "asset_tag")
+        return "; ".join(c.text for c in row_changes(self.preview, result) if c.key != "asset_tag") or "none"
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         flags = super().flags(index)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -87,7 +88,7 @@ class PreviewPanel(QGroupBox):
         retag_box = QVBoxLayout(self.retag_page)
         retag_box.setContentsMargins(6, 6, 6, 6)
         self.retag_note = QLabel()
-        self.retag_note.setWordWrap(True)
+        # no word wrap: a label that wraps makes the layout size by height-for-width and squeeze the columns
         retag_row = QHBoxLayout()
         retag_row.addWidget(self.retag_note, 1)
         self.retag_all_button = QPushButton("Re-tag all")
@@ -119,7 +120,10 @@ class PreviewPanel(QGroupBox):
         self.tabs.addTab(self.new_view, "")
         self.tabs.addTab(self.changes_view, "")
         self.tabs.addTab(self.rejected_view, "")
-        box.addWidget(self.tabs)
+        # sized by the dialog's stretch factors, not by the tables' wish for rows: the columns keep their room
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.tabs.setMinimumHeight(150)
+        box.addWidget(self.tabs, 1)
 
     def show_preview(self, preview: ImportPreview | None) -> None:
         counts = {s: preview.count(s) if preview else 0 for s in RowStatus}
@@ -150,9 +154,8 @@ class PreviewPanel(QGroupBox):
                 else "has the serial number of an existing asset but another tag"
             )
             self.retag_note.setText(
-                f"<b>{len(retags):,} row{'s' if many else ''}</b> of the file {what}. Tick <b>Re-tag</b> to give "
-                "the asset the tag in the file (with the row's other changes); rows left unticked are left out "
-                "and their assets keep their tags."
+                f"<b>{len(retags):,} row{'s' if many else ''}</b> {what}.<br>Tick <b>Re-tag</b> to give the asset "
+                "the tag in the file (and the row's other changes); unticked rows are left out."
             )
         elif self.tabs.currentWidget() is self.retag_page or preview is None:
             self.tabs.setCurrentWidget(self.rejected_view if preview and preview.rejected else self.new_view)

@@ -178,3 +178,25 @@ def test_a_typed_path_that_cannot_be_read_is_explained_and_kept(
     qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Enter)
     assert dialog.path_problem.text() == problem.format(tmp=tmp_path) and dialog.path_problem.isVisible()
     assert dialog.path_edit.text() == text and dialog.preview is None and dialog.isVisible()
+
+
+def test_the_preview_of_the_last_file_never_imports_while_the_box_names_another(
+    qtbot: QtBot, demo_workspace: Workspace, demo_project_id: str, runner: Runner, settings: Settings,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    path = write_csv(tmp_path / "first.csv", [["Asset Tag", "Model"], ["NWD-09975", "First"]])
+    dialog = _dialog(qtbot, demo_workspace, runner, demo_project_id, settings)
+    dialog.open_file(path)
+    assert dialog.import_button.isEnabled()
+    dialog.path_edit.setFocus()
+    dialog.path_edit.selectAll()
+    qtbot.keyClicks(dialog.path_edit, str(tmp_path / "second.csv"))
+    assert not dialog.import_button.isEnabled()  # typing another path: the shown preview is not of it
+    qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    assert dialog.path_problem.text() == f"There is no file second.csv in {tmp_path}; check the name."
+    assert dialog.status_label.text() == "The file could not be read. The preview below is still of first.csv."
+    assert not dialog.import_button.isEnabled() and dialog.path_edit.text() == str(tmp_path / "second.csv")
+    dialog.path_edit.selectAll()
+    qtbot.keyClicks(dialog.path_edit, str(path))
+    qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    assert dialog.import_button.isEnabled() and dialog.path_problem.isHidden()
