@@ -279,9 +279,13 @@ class RetagModel(PreviewRowsModel):
         super().__init__(parent)
         #: Row numbers (as in the file) the user agreed to re-tag.
         self.approved: set[int] = set()
+        self._asked: dict[int, tuple[str, str]] = {}
 
     def _loaded(self) -> None:
-        self.approved &= {r.row_number for r in self.rows}  # a decision holds across previews of the same rows
+        # a yes holds across previews (another date order, say) only for the same asset and the same new tag
+        asked = {r.row_number: (r.retag_from, str(r.values.get("asset_tag", ""))) for r in self.rows}
+        self.approved = {n for n in self.approved if n in asked and self._asked.get(n) == asked[n]}
+        self._asked = asked
 
     def cell(self, row: int, column: int) -> str:
         result = self.rows[row]

@@ -166,5 +166,7 @@ class PreviewPanel(QGroupBox):
             self.status_label.setText(
                 "Rejected rows are left out; fix them in the file or save them to a workbook."
                 if preview.rejected
+                else "Tick the tag changes to make; the others are left out."
+                if retags
                 else "Every row can be imported."
             )

@@ -132,6 +132,8 @@ def test_a_tag_change_ticked_in_the_preview_retags_the_asset(
     qtbot.mouseClick(dialog.panel.retag_none_button, Qt.MouseButton.LeftButton)
     assert dialog.import_button.text() == "Import 2 rows (1 left out)"
     qtbot.mouseClick(dialog.panel.retag_all_button, Qt.MouseButton.LeftButton)
+    dialog.run_preview()  # checked again (after a mapping change, say): the same tag change keeps its yes
+    assert dialog.import_button.text() == "Import 3 rows" and dialog.retag_model.approved == {4}
 
     with qtbot.waitSignal(dialog.imported) as signal:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
