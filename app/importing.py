@@ -6,7 +6,7 @@ Takes plain rows (a header and lists of cell values), never files: reading sprea
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -51,7 +51,15 @@ class RowResult:
     #: Field → value handed to the asset services (only the changed fields for an update).
     values: dict[str, Any] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)
+    #: The matched asset's values of the changed fields before the import (ids for category, site, location).
+    before: dict[str, Any] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    #: How the row found its asset: "id", "tag" or "serial" ("" for a new or rejected row).
+    matched_by: str = ""
+    #: The serial number that matched, for a row matched by serial.
+    serial: str = ""
+    #: The asset's tag when a row matched by serial would give it another tag: applied only when confirmed.
+    retag_from: str = ""
 
     @property
     def message(self) -> str:
@@ -77,6 +85,9 @@ class ImportPreview:
     notes: list[str] = field(default_factory=list)
     #: Header → the day/month order used for each date column.
     date_orders: dict[str, DateOrder] = field(default_factory=dict)
+    #: Field → its label ("custom.ram_gb" → "RAM (GB)"), and category, site and location ids → their names.
+    labels: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
     def count(self, status: RowStatus) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -89,9 +100,20 @@ class ImportPreview:
     def accepted(self) -> list[RowResult]:
         return [r for r in self.rows if r.status in (RowStatus.NEW, RowStatus.UPDATED)]
 
+    @property
+    def retags(self) -> list[RowResult]:
+        """Updated rows matched by serial that would change the asset's tag: they wait for a yes."""
+        return [r for r in self.rows if r.retag_from and r.status == RowStatus.UPDATED]
+
+    def to_write(self, retags: Collection[int] = ()) -> list[RowResult]:
+        """The accepted rows, less the re-tags whose row number is not in `retags`."""
+        return [r for r in self.accepted if not r.retag_from or r.row_number in retags]
+
     def summary(self) -> str:
+        retags = len(self.retags)
+        asked = f" ({retags} would change an asset's tag)" if retags else ""
         return (
-            f"{self.count(RowStatus.NEW)} new, {self.count(RowStatus.UPDATED)} updated, "
+            f"{self.count(RowStatus.NEW)} new, {self.count(RowStatus.UPDATED)} updated{asked}, "
             f"{self.count(RowStatus.UNCHANGED)} unchanged, {self.count(RowStatus.REJECTED)} rejected"
         )
 
@@ -102,6 +124,8 @@ class ImportResult:
     updated: int
     unchanged: int
     rejected: int
+    #: Rows that would have changed an asset's tag and were not confirmed: left out.
+    skipped: int = 0
 
 
 class ImportFailed(CloseoutError):
@@ -208,7 +232,10 @@ def preview_import(
         if progress:
             progress(min(start + PROGRESS_EVERY, len(rows)), len(rows))
     used = {headers[plan.columns[key]]: order for key, order in orders.items()}
-    return ImportPreview(project_id, list(headers), dict(mapping), results, notes, used)
+    labels = {key: target.label for key, target in plan.targets.items() if key}
+    return ImportPreview(
+        project_id, list(headers), dict(mapping), results, notes, used, labels=labels, names=plan.refs.names
+    )
 
 
 def _read_row(
@@ -253,16 +280,16 @@ def _match(plan: _Plan, result: RowResult, raw: dict[str, Any], seen_tags: dict[
     asset_id: str | None = None
     row_id = str(raw.pop(ID_TARGET, "") or "").strip()
     if row_id and row_id in plan.by_id:
-        asset_id = row_id
+        asset_id, result.matched_by = row_id, "id"
     elif tag and tag in plan.by_tag:
-        asset_id = plan.by_tag[tag]
+        asset_id, result.matched_by = plan.by_tag[tag], "tag"
     elif serial and serial in plan.by_serial:
         owners = plan.by_serial[serial]
         if len(owners) > 1:
             tags = ", ".join(sorted(plan.by_id[i][1] for i in owners)[:4])
             result.reasons.append(f"Serial {serial} is on several assets ({tags}); add the asset tag to say which.")
         else:
-            asset_id = owners[0]
+            asset_id, result.matched_by, result.serial = owners[0], "serial", serial
     elif not tag:
         result.reasons.append("There is no asset tag, and no asset has this serial; add a tag to create it.")
     if asset_id is not None:
@@ -327,21 +354,36 @@ def _finish(
         cleaned.setdefault("location_id", current["location_id"])
     result.changed = changed
     result.values = {key: cleaned[key] for key in changed}
+    result.before = {key: _old(current, custom, key) for key in changed}
+    if result.matched_by == "serial" and "asset_tag" in changed:
+        result.retag_from = current["asset_tag"]  # a new tag on a known serial: asked, never applied silently
     result.status = RowStatus.UPDATED if changed else RowStatus.UNCHANGED
 
 
 def _differs(current: Mapping[str, Any], custom: Mapping[str, Any], key: str, value: Any) -> bool:
     """Whether a field really changes, compared as the journal compares (a quick equality check first)."""
-    old = custom.get(key[len(CUSTOM_PREFIX) :]) if key.startswith(CUSTOM_PREFIX) else current[key]
+    old = _old(current, custom, key)
     if old == value and type(old) is type(value):
         return False
     return encode(old) != encode(value)
 
 
+def _old(current: Mapping[str, Any], custom: Mapping[str, Any], key: str) -> Any:
+    return custom.get(key[len(CUSTOM_PREFIX) :]) if key.startswith(CUSTOM_PREFIX) else current[key]
+
+
 def apply_import(
-    session: Session, preview: ImportPreview, *, actor: str, progress: Progress | None = None
+    session: Session,
+    preview: ImportPreview,
+    *,
+    actor: str,
+    retags: Collection[int] = (),
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Write the accepted rows through the asset services in the caller's transaction: all of them or none.
+
+    A row that would change an asset's tag (matched by serial, another tag in the file) is written only when its
+    row number is in `retags`; otherwise the whole row is left out and counted as skipped.
 
     New assets go through the bulk tagging service (same checks and journal as one by one), then each update
     through `update_asset`. Any failure raises ImportFailed naming the row; the caller's transaction then rolls
@@ -350,8 +392,9 @@ def apply_import(
     project = get_project(session, preview.project_id)
     ensure_open(project)
     loaded = NameIndex(session, project.client_id)  # keeps the names and ids in the identity map while writing
-    new = [row for row in preview.rows if row.status == RowStatus.NEW]
-    changed = [row for row in preview.rows if row.status == RowStatus.UPDATED]
+    writes = preview.to_write(retags)
+    new = [row for row in writes if row.status == RowStatus.NEW]
+    changed = [row for row in writes if row.status == RowStatus.UPDATED]
     total = len(new) + len(changed)
 
     def bulk_progress(done: int, _total: int) -> None:
@@ -380,7 +423,10 @@ def apply_import(
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
     del loaded
-    return ImportResult(len(new), len(changed), preview.count(RowStatus.UNCHANGED), preview.count(RowStatus.REJECTED))
+    skipped = len(preview.accepted) - len(writes)
+    return ImportResult(
+        len(new), len(changed), preview.count(RowStatus.UNCHANGED), preview.count(RowStatus.REJECTED), skipped
+    )
 
 
 def _bulk_problem(exc: ValidationError, rows: Sequence[RowResult]) -> str:
@@ -390,13 +436,6 @@ def _bulk_problem(exc: ValidationError, rows: Sequence[RowResult]) -> str:
         if match and 0 < int(match.group(1)) <= len(rows):
             return f"Row {rows[int(match.group(1)) - 1].row_number}: {message}"
     return str(exc)
-
-
-def describe_changes(row: RowResult, labels: Mapping[str, str] | None = None) -> str:
-    """“Serial number, RAM (GB)” for an updated row; labels fall back to the asset field names."""
-    names = labels or {}
-    shown = [names.get(k) or ASSET_FIELDS.get(k) or k.removeprefix(CUSTOM_PREFIX) for k in row.changed]
-    return ", ".join(dict.fromkeys(shown))
 
 
 def rows_from_dicts(records: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[tuple[int, list[Any]]]]:

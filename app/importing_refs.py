@@ -50,6 +50,12 @@ class NameIndex:
                 if word:
                     self.sites.setdefault(word, s.id)
         self.locations = {loc.id: loc for loc in locations}
+        #: Id → what the user calls it, to show a row's changes in words.
+        self.names: dict[str, str] = {
+            **{c.id: c.name for c in categories},
+            **{s.id: s.name for s in sites},
+            **{loc.id: loc.path for loc in locations},
+        }
 
     def _location(self, ref: str, site_id: str | None) -> Location:
         wanted = ref.strip().lower()

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.errors import CloseoutError, ValidationError
-from app.importing import ImportOptions, ImportPreview, RowStatus, apply_import, describe_changes, preview_import
+from app.importing import ImportOptions, ImportPreview, RowResult, RowStatus, apply_import, preview_import
+from app.importing_changes import row_changes
 from app.importing_mapping import import_targets, list_profiles, save_profile, suggest_for
 from app.importing_values import DateOrder
 from app.projects import find_project, list_projects
@@ -75,15 +76,22 @@ def _print_preview(preview: ImportPreview, sheet: SheetData) -> None:
     for note in preview.notes:
         print(f"Note: {note}")
     print(f"Preview: {preview.summary()}.")
-    updated = [r for r in preview.rows if r.status == RowStatus.UPDATED]
+    updated = [r for r in preview.rows if r.status == RowStatus.UPDATED and not r.retag_from]
     for row in updated[:SHOWN_ROWS]:
-        print(f"  update {row.tag}: {describe_changes(row)}")
+        changes = "; ".join(c.text for c in row_changes(preview, row))
+        print(f"  update {row.tag}: {changes}")
     if len(updated) > SHOWN_ROWS:
         print(f"  … and {len(updated) - SHOWN_ROWS} more updates")
     for row in preview.rejected[:SHOWN_ROWS]:
         print(f"  rejected {row.message}")
     if len(preview.rejected) > SHOWN_ROWS:
         print(f"  … and {len(preview.rejected) - SHOWN_ROWS} more rejected rows")
+
+
+def _retag_line(row: RowResult, allowed: bool) -> str:
+    new_tag = row.values.get("asset_tag", "")
+    what = "re-tagged" if allowed else "held back; --allow-retag applies it"
+    return f"Row {row.row_number}: the serial number matches {row.retag_from}, which would become {new_tag} ({what})."
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
@@ -102,10 +110,16 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         **{status.value: preview.count(status) for status in RowStatus},
         "notes": preview.notes,
         "rejected_rows": [{"row": r.row_number, "reasons": r.reasons} for r in preview.rejected],
+        "retags": [
+            {"row": r.row_number, "from": r.retag_from, "to": r.values.get("asset_tag"), "applied": args.allow_retag}
+            for r in preview.retags
+        ],
         "written": False,
     }
     if not ctx.as_json:
         _print_preview(preview, sheet)
+        for row in preview.retags[:SHOWN_ROWS]:
+            print(f"  tag change {_retag_line(row, args.allow_retag)}")
     if args.rejects and preview.rejected:
         rejects = Path(args.rejects).expanduser()
         if rejects.suffix.lower() != ".xlsx":  # it is a workbook whatever it is called; name it so it reopens
@@ -118,20 +132,29 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     if args.save_profile:
         with ctx.transaction() as session:
             save_profile(session, name=args.save_profile, mapping=mapping, actor=ctx.actor)
-    if args.strict and preview.rejected:
+    held = [] if args.allow_retag else preview.retags
+    if args.strict and (preview.rejected or held):
         ctx.emit(data, lambda: None)
-        print(f"closeout-cli: {len(preview.rejected)} rows were rejected and --strict is set; nothing was imported.",
-              file=sys.stderr)  # fmt: skip
+        why = f"{len(preview.rejected)} rows were rejected" if preview.rejected else (
+            f"{len(held)} rows would change an asset's tag (--allow-retag allows it)"
+        )  # fmt: skip
+        print(f"closeout-cli: {why} and --strict is set; nothing was imported.", file=sys.stderr)
         return 1
-    if not args.dry_run and preview.accepted:
+    approved = {r.row_number for r in preview.retags} if args.allow_retag else set()
+    writes = preview.to_write(approved)
+    if not args.dry_run and writes:
         with ctx.transaction() as session:
-            result = apply_import(session, preview, actor=ctx.actor)
-        data.update(written=True, created=result.created, updated_count=result.updated)
+            result = apply_import(session, preview, actor=ctx.actor, retags=approved)
+        data.update(written=True, created=result.created, updated_count=result.updated, skipped=result.skipped)
+    updates = sum(1 for r in writes if r.status == RowStatus.UPDATED)
     message = "Dry run: nothing was written." if args.dry_run else (
-        f"Imported into {project.code}: {preview.count(RowStatus.NEW)} new, {preview.count(RowStatus.UPDATED)} "
-        "updated." if preview.accepted else "Nothing to import."
+        f"Imported into {project.code}: {preview.count(RowStatus.NEW)} new, {updates} updated." if writes
+        else "Nothing to import."
     )  # fmt: skip
     ctx.emit(data, lambda: print(message))
+    if held and not args.dry_run:
+        print(f"closeout-cli: {len(held)} row{'s' if len(held) != 1 else ''} would change an asset's tag and "
+              "were left out; check them and run again with --allow-retag to re-tag.", file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -153,5 +176,12 @@ def register(export_verbs: argparse._SubParsersAction[argparse.ArgumentParser], 
     p.add_argument("--save-profile", metavar="NAME", help="save the column mapping under this name")
     p.add_argument("--rejects", metavar="FILE", help="write rejected rows to this .xlsx to fix and re-import")
     p.add_argument("--dry-run", action="store_true", help="print the preview and stop")
-    p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="import nothing if any row is rejected (or would change a tag without --allow-retag)",
+    )
+    p.add_argument("--allow-retag", action="store_true",
+                   help="let a row whose serial matches an asset give that asset the row's new tag (default: the "
+                        "row is left out and reported)")  # fmt: skip
     p.set_defaults(handler=cmd_import)

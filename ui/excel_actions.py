@@ -56,9 +56,10 @@ def open_import(window: ShellWindow) -> ImportDialog | None:
 
     def imported(result: ImportResult) -> None:
         window.data_changed.emit()
+        skipped = f", {result.skipped:,} tag changes left out" if result.skipped else ""
         window.show_message(
             f"Imported {result.created:,} new and {result.updated:,} updated assets "
-            f"({result.unchanged:,} unchanged, {result.rejected:,} rejected).",
+            f"({result.unchanged:,} unchanged, {result.rejected:,} rejected{skipped}).",
             8000,
         )
 

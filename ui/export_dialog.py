@@ -8,7 +8,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,7 +22,9 @@ from app.projects import get_project, list_projects
 from exporters.xlsx_cli import default_export_name
 from exporters.xlsx_export import ExportReport, export_inventory
 from ui import messages, theme
+from ui.file_dialogs import Folder, ask_save_file, remember_folder, settings_of, start_folder
 from ui.runner import Cancelled, JobContext, Runner
+from ui.settings import Settings
 
 
 def export_job(workspace: Workspace, path: Path, project_ids: list[str] | None, ctx: JobContext) -> ExportReport:
@@ -41,10 +42,17 @@ class ExportDialog(QDialog):
     exported = Signal(object)  # ExportReport
 
     def __init__(
-        self, workspace: Workspace, runner: Runner, project_id: str | None, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        runner: Runner,
+        project_id: str | None,
+        parent: QWidget | None = None,
+        *,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.workspace, self.runner, self.project_id = workspace, runner, project_id
+        self.settings = settings or settings_of(parent)
         self.setWindowTitle("Export inventory workbook")
         self.setObjectName("exportDialog")
         with workspace.session() as session:
@@ -90,15 +98,17 @@ class ExportDialog(QDialog):
 
     def _suggest_name(self) -> None:
         code = "All projects" if self.all_projects.isChecked() else self.project_code
-        folder = Path(self.path_edit.text()).parent if self.path_edit.text() else Path.home()
+        text = self.path_edit.text().strip()
+        folder = Path(text).expanduser().parent if text else start_folder(self.settings, Folder.XLSX_EXPORT)
         self.path_edit.setText(str(folder / default_export_name(code)))
 
     def choose_path(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export inventory", self.path_edit.text(), "Excel workbook (*.xlsx)"
-        )
-        if name:
-            self.path_edit.setText(name if name.lower().endswith(".xlsx") else f"{name}.xlsx")
+        text = self.path_edit.text().strip()
+        path = ask_save_file(self, Folder.XLSX_EXPORT, "Export inventory",
+                         Path(text).expanduser() if text else default_export_name(self.project_code),
+                         "Excel workbook (*.xlsx)", suffix=".xlsx", settings=self.settings)  # fmt: skip
+        if path is not None:
+            self.path_edit.setText(str(path))
 
     def run_export(self) -> None:
         text = self.path_edit.text().strip()
@@ -115,6 +125,7 @@ class ExportDialog(QDialog):
                 messages.show_error(self, "The workbook was not written", exc)
 
         def done(report: ExportReport) -> None:
+            remember_folder(self.settings, Folder.XLSX_EXPORT, report.path)  # typed or browsed: the next starts here
             self.exported.emit(report)
             self.accept()
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -21,20 +20,31 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from app.db import Workspace
-from app.importing import ImportOptions, ImportPreview, ImportResult, RowStatus, apply_import, preview_import
+from app.importing import ImportOptions, ImportPreview, ImportResult, apply_import, preview_import
 from app.importing_mapping import ImportTarget, apply_profile, import_targets, list_profiles, save_profile, suggest_for
 from app.projects import get_project
 from exporters.rejects import write_rejects
 from exporters.sheet_reader import SheetData, read_sheet
 from ui import messages, theme
-from ui.import_models import ChoiceDelegate, MappingModel, RejectedModel
+from ui.file_dialogs import (
+    Folder,
+    ask_open_file,
+    ask_save_file,
+    problem_with_file,
+    remember_folder,
+    settings_of,
+    typed_path,
+)
+from ui.import_models import ChoiceDelegate, MappingModel
+from ui.import_preview import PreviewPanel, preview_table
 from ui.runner import Cancelled, Job, JobContext, Runner
+from ui.settings import Settings
 
 PREVIEW_DELAY_MS = 350
 FILE_FILTER = "Spreadsheets and lists (*.xlsx *.xlsm *.csv *.txt *.tsv);;All files (*)"
@@ -61,35 +71,24 @@ def load_file(workspace: Workspace, path: Path, sheet: str | None = None) -> Loa
     return LoadedFile(path, data, targets, suggested, profiles)
 
 
-class Chip(QLabel):
-    """A count in a coloured pill: "12 new"."""
-
-    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        c = theme.colors()
-        fg, bg = {
-            "new": (c["accent"], c["accentSoft"]),
-            "updated": (c["warn"], c["warnSoft"]),
-            "unchanged": (c["muted"], c["alt"]),
-            "rejected": (c["danger"], c["dangerSoft"]),
-        }[kind]
-        self.setObjectName(f"chip_{kind}")
-        self.setStyleSheet(
-            f"QLabel {{ color: {fg}; background: {bg}; border: 1px solid {fg}33; border-radius: 10px;"
-            " padding: 3px 10px; font-weight: 600; }"
-        )
-
-
 class ImportDialog(QDialog):
     """Pick a file → edit the column mapping → preview → import (all accepted rows or none)."""
 
     imported = Signal(object)  # ImportResult
 
     def __init__(
-        self, workspace: Workspace, runner: Runner, project_id: str, actor: str, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        runner: Runner,
+        project_id: str,
+        actor: str,
+        parent: QWidget | None = None,
+        *,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.workspace, self.runner, self.project_id, self.actor = workspace, runner, project_id, actor
+        self.settings = settings or settings_of(parent)
         self.loaded: LoadedFile | None = None
         self.preview: ImportPreview | None = None
         self._generation = 0
@@ -117,8 +116,13 @@ class ImportDialog(QDialog):
 
         file_row = QHBoxLayout()
         self.path_edit = QLineEdit()
-        self.path_edit.setReadOnly(True)
-        self.path_edit.setPlaceholderText("Choose the client's list or an edited Closeout workbook (.xlsx or .csv)")
+        self.path_edit.setObjectName("importPath")
+        self.path_edit.setClearButtonEnabled(True)
+        self.path_edit.setPlaceholderText(
+            "Choose or paste the path of the client's list or an edited Closeout workbook (.xlsx or .csv)"
+        )
+        self.path_edit.editingFinished.connect(self.open_typed_path)
+        self.path_edit.textEdited.connect(lambda _t: self._update_import_button())
         choose = QPushButton("Choose file…")
         choose.setAutoDefault(False)
         choose.clicked.connect(self.choose_file)
@@ -135,6 +139,12 @@ class ImportDialog(QDialog):
         self.file_info = QLabel(" ")
         self.file_info.setStyleSheet(f"color: {c['muted']};")
         layout.addWidget(self.file_info)
+        self.path_problem = QLabel()
+        self.path_problem.setObjectName("pathProblem")
+        self.path_problem.setWordWrap(True)
+        self.path_problem.setStyleSheet(f"color: {c['danger']};")
+        self.path_problem.hide()
+        layout.addWidget(self.path_problem)
 
         columns = QGroupBox("Columns")
         box = QVBoxLayout(columns)
@@ -152,7 +162,7 @@ class ImportDialog(QDialog):
         box.addLayout(profile_row)
         self.mapping_model = MappingModel(self)
         self.mapping_model.mapping_changed.connect(self._timer.start)
-        self.mapping_view = self._table(self.mapping_model)
+        self.mapping_view = preview_table(self.mapping_model)
         self.mapping_view.setItemDelegate(ChoiceDelegate(self.mapping_model, self.mapping_view))
         self.mapping_view.setEditTriggers(
             QAbstractItemView.EditTrigger.CurrentChanged | QAbstractItemView.EditTrigger.SelectedClicked
@@ -161,35 +171,20 @@ class ImportDialog(QDialog):
         header.setSectionResizeMode(MappingModel.SAMPLE, QHeaderView.ResizeMode.Stretch)
         for column, width in ((MappingModel.COLUMN, 200), (MappingModel.TARGET, 220), (MappingModel.DATES, 150)):
             self.mapping_view.setColumnWidth(column, width)
-        box.addWidget(self.mapping_view)
+        self.mapping_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.mapping_view.setMinimumHeight(120)
+        box.addWidget(self.mapping_view, 1)
         layout.addWidget(columns, 3)
 
-        preview = QGroupBox("Preview")
-        pbox = QVBoxLayout(preview)
-        chips = QHBoxLayout()
-        self.chips = {kind: Chip(kind) for kind in ("new", "updated", "unchanged", "rejected")}
-        for chip in self.chips.values():
-            chips.addWidget(chip)
-        chips.addStretch(1)
-        self.status_label = QLabel("Choose a file to see what will be imported.")
-        self.status_label.setStyleSheet(f"color: {c['muted']};")
-        chips.addWidget(self.status_label)
-        pbox.addLayout(chips)
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setStyleSheet(
-            f"color: {c['warn']}; background: {c['warnSoft']}; border-radius: 6px; padding: 6px 8px;"
+        self.panel = PreviewPanel()
+        self.panel.decisions_changed.connect(self._update_import_button)
+        self.chips, self.status_label = self.panel.chips, self.panel.status_label
+        self.notes_label, self.rejected_model, self.retag_model = (
+            self.panel.notes_label,
+            self.panel.rejected_model,
+            self.panel.retag_model,
         )
-        self.notes_label.hide()
-        pbox.addWidget(self.notes_label)
-        self.rejected_model = RejectedModel(self)
-        self.rejected_view = self._table(self.rejected_model)
-        self.rejected_view.setWordWrap(True)
-        self.rejected_view.setColumnWidth(0, 56)
-        self.rejected_view.setColumnWidth(1, 110)
-        self.rejected_view.horizontalHeader().setStretchLastSection(True)
-        pbox.addWidget(self.rejected_view)
-        layout.addWidget(preview, 2)
+        layout.addWidget(self.panel, 2)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -213,29 +208,45 @@ class ImportDialog(QDialog):
         layout.addLayout(buttons)
         self._show_preview(None)
 
-    def _table(self, model: Any) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setAlternatingRowColors(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(26)
-        view.horizontalHeader().setHighlightSections(False)
-        view.horizontalHeader().setStretchLastSection(True)
-        return view
-
     # -- file ------------------------------------------------------------------------------------------------
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import assets from", str(Path.home()), FILE_FILTER)
-        if name:
-            self.open_file(Path(name))
+        path = ask_open_file(self, Folder.IMPORT_SOURCE, "Import assets from", FILE_FILTER, self.settings)
+        if path is not None:
+            self.path_edit.setText(str(path))
+            self.open_file(path)
+
+    def open_typed_path(self) -> None:
+        """Open the path typed or pasted into the box; what is wrong with it is said under the box, text kept."""
+        text = self.path_edit.text()
+        if not text.strip() or self._shows_loaded_file():
+            self.path_problem.hide()
+            self._update_import_button()
+            return
+        path = typed_path(text)
+        problem = problem_with_file(path)
+        if problem:
+            self._show_path_problem(problem)
+            return
+        self.open_file(path)
+
+    def _shows_loaded_file(self) -> bool:
+        """Whether the path box names the file the preview is of (the preview never imports another file)."""
+        return self.loaded is not None and typed_path(self.path_edit.text()) == self.loaded.path
+
+    def _show_path_problem(self, problem: str) -> None:
+        self.path_problem.setText(problem)
+        self.path_problem.show()
+        shown = f" The preview below is still of {self.loaded.path.name}." if self.loaded is not None else ""
+        self.status_label.setText(f"The file could not be read.{shown}")
+        self._update_import_button()
 
     def open_file(self, path: Path, sheet: str | None = None) -> None:
+        self.path_problem.hide()
         self.status_label.setText("Reading the file…")
         self.runner.run(
             lambda ctx: load_file(self.workspace, path, sheet),
             on_success=self._loaded,
-            on_failure=lambda exc: self._failed("The file could not be read", exc),
+            on_failure=lambda exc: self._show_path_problem(messages.describe(exc)),
             progress=None,
             pool="cpu",
         )
@@ -248,6 +259,7 @@ class ImportDialog(QDialog):
         self.loaded = loaded
         data = loaded.sheet
         self.path_edit.setText(str(loaded.path))
+        remember_folder(self.settings, Folder.IMPORT_SOURCE, loaded.path)
         self.sheet_combo.clear()
         self.sheet_combo.addItems(data.sheet_names)
         self.sheet_combo.setCurrentText(data.sheet)
@@ -334,29 +346,24 @@ class ImportDialog(QDialog):
 
     def _show_preview(self, preview: ImportPreview | None) -> None:
         self.preview = preview
-        counts = {s: preview.count(s) if preview else 0 for s in RowStatus}
-        for status in RowStatus:
-            self.chips[status.value].setText(f"{counts[status]:,} {status.value}")
-        self.rejected_model.load(preview.rejected if preview else [])
+        self.panel.show_preview(preview)
         self.mapping_model.set_detected(preview.date_orders if preview else {})
-        self.rejected_view.resizeRowsToContents()
-        notes = preview.notes if preview else []
-        self.notes_label.setText("\n".join(notes))
-        self.notes_label.setVisible(bool(notes))
-        accepted = len(preview.accepted) if preview else 0
-        self.import_button.setEnabled(accepted > 0)
-        self.import_button.setText(f"Import {accepted:,} row{'s' if accepted != 1 else ''}" if accepted else "Import")
         self.rejects_button.setEnabled(bool(preview and preview.rejected))
-        if preview is not None:
-            self.status_label.setText(
-                "Rejected rows are left out; fix them in the file or save them to a workbook."
-                if preview.rejected
-                else "Every row can be imported."
-            )
+        self._update_import_button()
+
+    def _update_import_button(self) -> None:
+        preview = self.preview
+        approved = self.retag_model.approved_rows()
+        count = len(preview.to_write(approved)) if preview else 0
+        held = len(preview.retags) - len(approved) if preview else 0
+        self.import_button.setEnabled(count > 0 and self._shows_loaded_file())
+        text = f"Import {count:,} row{'s' if count != 1 else ''}" if count else "Import"
+        self.import_button.setText(text + (f" ({held:,} left out)" if held else ""))
 
     def run_import(self) -> None:
         preview = self.preview
-        if preview is None or not preview.accepted:
+        retags = self.retag_model.approved_rows()
+        if preview is None or not preview.to_write(retags):
             return
         self.import_button.setEnabled(False)
 
@@ -366,7 +373,7 @@ class ImportDialog(QDialog):
                 ctx.progress(done, total, "Importing…")
 
             with self.workspace.transaction() as session:
-                return apply_import(session, preview, actor=self.actor, progress=progress)
+                return apply_import(session, preview, actor=self.actor, retags=retags, progress=progress)
 
         def failed(exc: BaseException) -> None:
             self.import_button.setEnabled(True)
@@ -384,10 +391,13 @@ class ImportDialog(QDialog):
     def ask_rejects_path(self) -> None:
         if self.loaded is None:
             return
-        suggested = self.loaded.path.with_name(f"{self.loaded.path.stem} - rejected rows.xlsx")
-        name, _ = QFileDialog.getSaveFileName(self, "Save rejected rows", str(suggested), "Excel workbook (*.xlsx)")
-        if name:
-            self.save_rejects(Path(name))
+        name = f"{self.loaded.path.stem} - rejected rows.xlsx"
+        if not self.settings.get(Folder.REJECTED_ROWS.option):  # first time: beside the file being imported
+            name = str(self.loaded.path.with_name(name))
+        path = ask_save_file(self, Folder.REJECTED_ROWS, "Save rejected rows", name, "Excel workbook (*.xlsx)",
+                         suffix=".xlsx", settings=self.settings)  # fmt: skip
+        if path is not None:
+            self.save_rejects(path)
 
     def save_rejects(self, path: Path) -> None:
         preview, loaded = self.preview, self.loaded
@@ -405,7 +415,9 @@ class ImportDialog(QDialog):
         self.status_label.setText(messages.describe(exc))
         messages.show_error(self, title, exc)
 
-    def keyPressEvent(self, event: Any) -> None:  # Enter in the mapping table edits, it does not import
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.mapping_view.hasFocus():
+    def keyPressEvent(self, event: Any) -> None:  # Enter in the mapping table edits, in the path box opens: no import
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            self.mapping_view.hasFocus() or self.focusWidget() is self.path_edit
+        ):
             return
         super().keyPressEvent(event)

@@ -56,6 +56,14 @@ SCAN_SUFFIX = Option("scanner/suffix", "")
 WINDOW_GEOMETRY = Option("ui/window_geometry", "")
 WINDOW_PANES = Option("ui/window_panes", "")
 THEMES = ("light", "dark", "system")
+#: The folder each kind of file dialog was last used in ("": the home folder); see ui/file_dialogs.py.
+FOLDER_XLSX_EXPORT = Option("folders/xlsx_export", "")
+FOLDER_PDF_EXPORT = Option("folders/pdf_export", "")
+FOLDER_REJECTED_ROWS = Option("folders/rejected_rows", "")
+FOLDER_IMPORT_SOURCE = Option("folders/import_source", "")
+FOLDER_PHOTOS = Option("folders/photos", "")
+FOLDER_SIGNOFF_SCAN = Option("folders/signoff_scan", "")
+FOLDER_CA_BUNDLE = Option("folders/ca_bundle", "")
 
 
 class Settings:

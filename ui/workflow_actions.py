@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.closure import close_project, closure_report
 from app.projects import get_project
+from ui.file_dialogs import Folder, ask_save_file
 from ui.messages import ask_yes_no, show_info
 from ui.runner import JobContext
 
@@ -135,12 +136,13 @@ class WorkflowActions:
         if path is None:
             with self.window.workspace.session() as s:
                 code = get_project(s, project_id).code
-            name, _ = QFileDialog.getSaveFileName(
-                self.window.as_widget(), f"Export {label}", f"{code}-{stem}.pdf", "PDF (*.pdf)"
-            )
-            if not name:
+            chosen = ask_save_file(
+                self.window.as_widget(), Folder.PDF_EXPORT, f"Export {label}", f"{code}-{stem}.pdf", "PDF (*.pdf)",
+                suffix=".pdf",
+            )  # fmt: skip
+            if chosen is None:
                 return
-            path = Path(name)
+            path = chosen
         workspace = self.window.workspace
         target = path
 

@@ -7,6 +7,7 @@ import pytest
 from app.db import Workspace
 from app.projects import find_project
 from tests.excel.excel_files import DEMO_PROJECT
+from tests.ui.conftest import qsettings_in_tmp  # noqa: F401 - autouse: dialogs remember folders in QSettings
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Screenshots of the import and export dialogs on a demo workspace: `xvfb-run -a .venv/bin/python
-tests/excel/make_screenshots.py` writes docs/screenshots/import-dialog.png and export-dialog.png."""
+tests/excel/make_screenshots.py` writes docs/screenshots/import-dialog.png (the tag change to confirm),
+import-dialog-updated.png (the updated fields, old → new) and export-dialog.png."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.db import open_workspace
 from app.demo import seed_demo
+from models import Asset
 from tests.excel.excel_files import write_csv
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import ImportDialog
@@ -52,17 +55,24 @@ def main() -> None:
     ws = open_workspace(tmp / "ws")
     with ws.transaction() as session:
         project_id = seed_demo(session).id
+        relabelled = session.scalars(select(Asset).where(Asset.asset_tag == "NWD-00012")).one()
+        moved = ["NWD-00305", relabelled.serial, relabelled.manufacturer, relabelled.model, relabelled.hostname]
     runner = Runner(None, synchronous=True)
     OUT.mkdir(parents=True, exist_ok=True)
 
-    dialog = ImportDialog(ws, runner, project_id, "alex.tech")
+    dialog = ImportDialog(ws, runner, project_id, "alex.tech", settings=settings)
     dialog.show()
-    dialog.open_file(write_csv(tmp / "Northwind hardware.csv", ROWS, encoding="cp1252", delimiter=";"))
+    rows = [*ROWS[:9], [*moved, "", "", "", "", ""], *ROWS[9:]]  # a relabelled asset: its serial under a new tag
+    dialog.open_file(write_csv(tmp / "Northwind hardware.csv", rows, encoding="cp1252", delimiter=";"))
     for _ in range(20):
         app.processEvents()
     dialog.grab().save(str(OUT / "import-dialog.png"))
+    dialog.panel.tabs.setCurrentWidget(dialog.panel.changes_view)
+    for _ in range(5):
+        app.processEvents()
+    dialog.grab().save(str(OUT / "import-dialog-updated.png"))
 
-    export = ExportDialog(ws, runner, project_id)
+    export = ExportDialog(ws, runner, project_id, settings=settings)
     export.path_edit.setText("/home/alex/Documents/NWD-ONB inventory 2026-05-04.xlsx")
     export.show()
     for _ in range(20):
@@ -71,7 +81,7 @@ def main() -> None:
     dialog.close()
     export.close()
     ws.close()
-    print(f"Wrote {OUT / 'import-dialog.png'} and {OUT / 'export-dialog.png'}")
+    print(f"Wrote {OUT / 'import-dialog.png'}, {OUT / 'import-dialog-updated.png'} and {OUT / 'export-dialog.png'}")
 
 
 if __name__ == "__main__":
