@@ -20,7 +20,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.attachments import PHOTO_SUFFIXES, blob_path, is_photo
+from ui.file_dialogs import Folder, ask_open_files
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -174,7 +174,7 @@ class PhotoStrip(QWidget):
 
     def choose_files(self) -> None:
         patterns = " ".join(f"*{suffix}" for suffix in sorted(PHOTO_SUFFIXES))
-        names, _filter = QFileDialog.getOpenFileNames(self, "Add photos", str(Path.home()), f"Photos ({patterns})")
+        names = ask_open_files(self, Folder.PHOTOS, "Add photos", f"Photos ({patterns})")
         if names:
             self.add_requested.emit([Path(n) for n in names])
 

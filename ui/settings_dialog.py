@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.file_dialogs import Folder, ask_open_file
 from ui.scanner import ACCEPTS_SCAN, ScanCatcher
 from ui.settings import (
     CA_BUNDLE,
@@ -186,9 +186,9 @@ class SettingsDialog(QDialog):
         self.scan_test.selectAll()
 
     def _browse(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(self, "CA bundle", "", "Certificates (*.pem *.crt);;All files (*)")
-        if name:
-            self.ca_bundle.setText(name)
+        path = ask_open_file(self, Folder.CA_BUNDLE, "CA bundle", "Certificates (*.pem *.crt);;All files (*)")
+        if path:
+            self.ca_bundle.setText(str(path))
 
     def accept(self) -> None:
         s = self.settings
