@@ -29,9 +29,14 @@ from PySide6.QtWidgets import (
 
 #: Keys that end a burst (scanners send Enter by default; many can be set to send Tab).
 TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+#: A scanner set to end with a line feed sends it as text with a key code of its own (X11's Linefeed).
+_LINE_ENDS = ("\r", "\n")
 MODIFIER_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr)
 #: With a prefix set, the rest of the scan may take this long before it counts as typing after all.
 EXPLICIT_TIMEOUT_MS = 1000
+#: A scan may stall inside (a busy laptop, a wireless scanner's buffer): up to this many pauses of up to this long
+#: between runs of fast keys still make one scan, when what it reads is a tag. A person's keys are not fast runs.
+MAX_PAUSES, PAUSE_MS = 2, 300
 #: A widget with this property set to True takes scans as typing (a field meant for a scanned value).
 ACCEPTS_SCAN = "acceptsScan"
 _TYPED_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
@@ -71,6 +76,9 @@ class _Burst:
     #: The text field as it was before the first key went through, to restore when the burst was a scan.
     snapshot: tuple[QWidget, str, int] | None = None
     explicit: bool = False  # started by the scanner's prefix character
+    #: Pauses inside the burst so far, and the number of keys since the last one (the current run of fast keys).
+    pauses: int = 0
+    run: int = 0
 
     @property
     def text(self) -> str:
@@ -172,11 +180,18 @@ class ScanCatcher(QObject):
             return True
         if burst.explicit:
             return self._explicit_key(receiver, event, cfg)
-        ends = key in TERMINATORS or bool(cfg.suffix and text == cfg.suffix)
-        # Some scanners pause a little before the Enter they add: the end may take twice the gap of a key.
-        limit = cfg.burst_ms * (2 if ends else 1)
-        if burst.keys and (now - burst.keys[-1].at > limit or burst.keys[-1].receiver is not receiver):
-            self.flush()  # too slow for a scanner: what came before was typed
+        ends = key in TERMINATORS or text in _LINE_ENDS or bool(cfg.suffix and text == cfg.suffix)
+        if burst.keys:
+            gap = now - burst.keys[-1].at
+            # Some scanners pause a little before the Enter they add: the end may take twice the gap of a key.
+            if burst.keys[-1].receiver is not receiver:
+                self.flush()
+            elif gap > cfg.burst_ms * (2 if ends else 1):
+                if gap <= PAUSE_MS and burst.run >= 2 and burst.pauses < MAX_PAUSES:
+                    burst.pauses += 1  # a stall between two fast runs: still possibly one scan
+                    burst.run = 0
+                else:
+                    self.flush()  # too slow for a scanner: what came before was typed
             burst = self._burst
         if ends:
             return self._ended(receiver, cfg)
@@ -184,11 +199,13 @@ class ScanCatcher(QObject):
             if not burst.keys:
                 self._begin(receiver)
             pressed = _Key(receiver, key, mods, text, now)
-            self._burst.keys.append(pressed)
-            if self._burst.held:
-                self._burst.held_events.append(pressed)
-            self._timer.start(cfg.burst_ms + 15)
-            return self._burst.held
+            burst.keys.append(pressed)
+            burst.run += 1
+            if burst.held:
+                burst.held_events.append(pressed)
+            may_pause = burst.run >= 2 and burst.pauses < MAX_PAUSES
+            self._timer.start(PAUSE_MS if may_pause else cfg.burst_ms + 15)
+            return burst.held
         self.flush()  # Backspace, arrows, shortcuts: a person; let it act after what it follows
         return False
 
@@ -203,12 +220,14 @@ class ScanCatcher(QObject):
     def _ended(self, receiver: QObject, cfg: ScanConfig) -> bool:
         burst = self._burst
         keys = burst.keys
-        if len(keys) < max(cfg.min_length, 1):
+        if len(keys) < max(cfg.min_length, 1) or (burst.pauses and burst.run < 2):
             self.flush()
             return False
         text = burst.text
         gap = (keys[-1].at - keys[0].at) / max(len(keys) - 1, 1)
         route = self.route(text, receiver)
+        if burst.pauses and route is Route.SCAN and receiver is not self.tag_field and not self.is_tag(text):
+            route = Route.TYPE  # a stalled burst is taken away from where it was typed only when it reads a tag
         self.received.emit(text, gap, route is Route.SCAN)
         if route is Route.TYPE:
             self.flush()
@@ -220,7 +239,7 @@ class ScanCatcher(QObject):
     def _explicit_key(self, receiver: QObject, event: QKeyEvent, cfg: ScanConfig) -> bool:
         burst = self._burst
         key, text = event.key(), event.text()
-        if (cfg.suffix and text == cfg.suffix) or (not cfg.suffix and key in TERMINATORS):
+        if (cfg.suffix and text == cfg.suffix) or (not cfg.suffix and (key in TERMINATORS or text in _LINE_ENDS)):
             scanned = burst.text
             self._timer.stop()
             self._burst = _Burst()

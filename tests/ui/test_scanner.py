@@ -327,3 +327,33 @@ def scanner_limit_for_a_busy_machine(settings: Settings) -> None:
     """The suite shares two cores between two workers: a scanner's 6 ms gaps may stretch, a person's 250 ms do not
     shrink. The limit sits between them (40 ms by default)."""
     settings.set(SCAN_BURST_MS, 90)
+
+
+def test_a_scan_that_stalls_halfway_is_still_one_scan(qtbot: QtBot, window: MainWindow) -> None:
+    """A busy laptop can hold a scanner's keys back for a moment: "NWD-9", a pause, "5004" is still one tag."""
+    editor = window.editor
+    open_tag(qtbot, window, "NWD-00012")
+    make = editor.form.inputs["manufacturer"]
+    assert isinstance(make, QLineEdit)
+    make.setFocus()
+    before = make.text()
+    for part in ("NWD-9", "5004"):
+        for char in part:
+            QTest.keyClick(focused(), char, Qt.KeyboardModifier.NoModifier, SCANNER_GAP_MS)
+        QTest.qWait(180)  # longer than the limit between keys, shorter than a pause
+    QTest.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, SCANNER_GAP_MS)
+    qtbot.waitUntil(lambda: editor.new_tag == "NWD-95004")
+    assert asset_values(window.workspace, editor.client_id or "", "NWD-00012")["manufacturer"] == before
+
+
+def test_a_tag_typed_by_a_person_into_a_field_stays_typed(qtbot: QtBot, window: MainWindow) -> None:
+    editor = window.editor
+    open_tag(qtbot, window, "NWD-00012")
+    notes = editor.form.inputs["department"]
+    assert isinstance(notes, QLineEdit)
+    notes.setFocus()
+    notes.clear()
+    qtbot.keyClicks(notes, "see NWD-00020", delay=PERSON_GAP_MS)
+    qtbot.keyClick(notes, Qt.Key.Key_Tab, delay=PERSON_GAP_MS)
+    assert notes.text() == "see NWD-00020"
+    assert editor.asset is not None and editor.asset.tag == "NWD-00012"
