@@ -47,6 +47,7 @@ from app.golive import (
 )
 from app.projects import get_project
 from models import ActionStatus, ProjectStatus
+from ui import theme
 from ui.dialog_guard import values_of
 from ui.handover_dialog import from_qt, to_qt
 from ui.handover_models import Column, ProjectDialog, RecordTableModel, read
@@ -114,6 +115,10 @@ class GoLiveDialog(ProjectDialog):
         cond_layout = QVBoxLayout(conditions)
         for box in self.conditions.values():
             cond_layout.addWidget(box)
+        self.followed_note = QLabel()
+        self.followed_note.setWordWrap(True)
+        self.followed_note.setStyleSheet(f"color: {theme.colors()['muted']};")
+        cond_layout.addWidget(self.followed_note)
         top = QHBoxLayout()
         top.addWidget(self.services_view, 1)
         top.addWidget(conditions)
@@ -187,6 +192,9 @@ class GoLiveDialog(ProjectDialog):
             else:
                 box.setToolTip("")
             box.setEnabled(self._open and key not in followed)
+        names = " and ".join(f"“{ENTRY_CONDITIONS[key]}”" for key in followed)
+        self.followed_note.setText(f"{names} follow the services marked live." if names else "")
+        self.followed_note.setVisible(bool(names))
 
     def reload(self) -> None:
         with self.workspace.transaction() as s:
