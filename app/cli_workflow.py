@@ -16,6 +16,7 @@ from app.errors import ValidationError
 from app.golive import (
     ENTRY_CONDITIONS,
     add_action,
+    entry_conditions_of,
     get_call,
     hold_call,
     list_actions,
@@ -192,9 +193,7 @@ def cmd_golive_show(ctx: Context, args: argparse.Namespace) -> int:
             "held_at": to_plain(call.held_at) if call else None,
             "msp_attendees": list(call.msp_attendees or []) if call else [],
             "client_attendees": list(call.client_attendees or []) if call else [],
-            "entry_conditions": {
-                k: bool((call.entry_conditions or {}).get(k)) if call else False for k in ENTRY_CONDITIONS
-            },
+            "entry_conditions": entry_conditions_of(project, call),
             "satisfaction": call.satisfaction if call else None,
             "satisfaction_comment": call.satisfaction_comment if call else "",
             "adoption_rate": call.adoption_rate if call else None,

@@ -38,17 +38,34 @@ def services_of(project: ActivationProject, call: ActivationCall | None) -> dict
     return {service: bool(live.get(service, False)) for service in project.services_in_scope or []}
 
 
-def call_facts(call: ActivationCall | None) -> dict[str, Any]:
+def followed_conditions(services: dict[str, bool]) -> dict[str, bool]:
+    """The entry conditions that are facts about the services marked live, so nobody ticks them by hand: every
+    managed service activated (when any is in scope), and the service desk live (when one is in scope)."""
+    followed: dict[str, bool] = {}
+    if services:
+        followed["all_services_activated"] = all(services.values())
+    desks = [live for name, live in services.items() if "service desk" in name.lower()]
+    if desks:
+        followed["service_desk_live"] = all(desks)
+    return followed
+
+
+def entry_conditions_of(project: ActivationProject, call: ActivationCall | None) -> dict[str, bool]:
+    """Each entry condition and whether it is met: the followed ones as the services say, the others as ticked."""
+    stored = (call.entry_conditions if call else None) or {}
+    conditions = {key: bool(stored.get(key)) for key in ENTRY_CONDITIONS}
+    return conditions | followed_conditions(services_of(project, call))
+
+
+def call_facts(project: ActivationProject, call: ActivationCall | None) -> dict[str, Any]:
     """What the go-live call recorded, as the signoff signs it and the PDFs print it (empty when none is held)."""
+    conditions = entry_conditions_of(project, call)
     return {
         "scheduled_at": call.scheduled_at if call else None,
         "held_at": call.held_at if call else None,
         "msp_attendees": list(call.msp_attendees or []) if call else [],
         "client_attendees": list(call.client_attendees or []) if call else [],
-        "entry_conditions": {
-            label: bool((call.entry_conditions or {}).get(key)) if call else False
-            for key, label in ENTRY_CONDITIONS.items()
-        },
+        "entry_conditions": {label: conditions[key] for key, label in ENTRY_CONDITIONS.items()},
         "satisfaction": call.satisfaction if call else None,
         "satisfaction_comment": call.satisfaction_comment if call else "",
         "adoption_rate": call.adoption_rate if call else None,
@@ -127,12 +144,15 @@ def _service_name(project: ActivationProject, ref: str) -> str:
 def mark_live(
     session: Session, project_id: str, service: str, *, live: bool = True, on: date | None = None, actor: str
 ) -> ActivationCall:
-    """Mark one service in scope live (or not). Once every service is live the project goes live."""
+    """Mark one service in scope live (or not). Once every service is live the project goes live. The entry
+    conditions that follow the services are written in the same change, so every device and PDF agrees."""
     project, call = _writable(session, project_id, actor)
     name = _service_name(project, service)
     services = copy.deepcopy(call.services_live or {})
     services[name] = live
-    record_update(session, call, {"services_live": services}, actor)
+    conditions = copy.deepcopy(call.entry_conditions or {})
+    conditions.update(followed_conditions({s: bool(services.get(s)) for s in project.services_in_scope or []}))
+    record_update(session, call, {"services_live": services, "entry_conditions": conditions}, actor)
     all_live = all(services_of(project, call).values()) and bool(project.services_in_scope)
     if all_live and project.status == ProjectStatus.OPEN:
         go_live = on or (call.held_at.date() if call.held_at else date.today())
@@ -146,7 +166,15 @@ def set_entry_condition(session: Session, project_id: str, key: str, met: bool, 
     if key not in ENTRY_CONDITIONS:
         known = ", ".join(ENTRY_CONDITIONS)
         raise ValidationError({"entry_conditions": f"“{key}” is not an entry condition (known: {known})."})
-    _, call = _writable(session, project_id, actor)
+    project, call = _writable(session, project_id, actor)
+    followed = followed_conditions(services_of(project, call))
+    if key in followed and followed[key] != met:
+        waiting = ", ".join(name for name, live in services_of(project, call).items() if not live)
+        why = f"not live yet: {waiting}" if waiting else "every service is marked live"
+        raise ValidationError(
+            {"entry_conditions": f"“{ENTRY_CONDITIONS[key]}” follows the services marked live ({why}); "
+             "mark the services live or not live instead."}
+        )  # fmt: skip
     conditions = copy.deepcopy(call.entry_conditions or {})
     conditions[key] = met
     record_update(session, call, {"entry_conditions": conditions}, actor)

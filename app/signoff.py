@@ -56,7 +56,7 @@ def signoff_facts(session: Session, project: ActivationProject) -> dict[str, Any
             "client": client.name if client else "",
             "actual_go_live": project.actual_go_live,
             "services_live": services_of(project, call),
-            "call": call_facts(call),
+            "call": call_facts(project, call),
             "action_items": [
                 {"title": a.title, "owner": a.owner, "due": a.due_date, "status": a.status.value, "issue": a.is_issue}
                 for a in actions

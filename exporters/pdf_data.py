@@ -121,7 +121,7 @@ def load_dossier(session: Session, project_ref: str, blobs_dir: Path, *, with_as
             "policies": kt.policies if kt else "",
             "maintenance_windows": kt.maintenance_windows if kt else "",
         },
-        call={**call_facts(call), "notes": call.notes if call else ""},
+        call={**call_facts(project, call), "notes": call.notes if call else ""},
         actions=list_actions(session, project.id),
         kpis=project_kpis(session, project.id),
         facts=signoff_facts(session, project),

@@ -31,6 +31,8 @@ from app.golive import (
     ENTRY_CONDITIONS,
     add_action,
     ensure_call,
+    entry_conditions_of,
+    followed_conditions,
     get_call,
     hold_call,
     list_actions,
@@ -45,8 +47,10 @@ from app.golive import (
 )
 from app.projects import get_project
 from models import ActionStatus, ProjectStatus
+from ui import theme
+from ui.dialog_guard import values_of
 from ui.handover_dialog import from_qt, to_qt
-from ui.handover_models import Column, ProjectDialog, RecordTableModel
+from ui.handover_models import Column, ProjectDialog, RecordTableModel, read
 from ui.messages import show_error
 from ui.runner import Runner
 
@@ -59,6 +63,7 @@ class GoLiveDialog(ProjectDialog):
     """Edits the project's go-live call and its post-live action items through app.golive."""
 
     error_title = "Go-live call"
+    unsaved_question = "The go-live call's changes are not saved yet. Save them before closing?"
 
     def __init__(
         self,
@@ -110,6 +115,10 @@ class GoLiveDialog(ProjectDialog):
         cond_layout = QVBoxLayout(conditions)
         for box in self.conditions.values():
             cond_layout.addWidget(box)
+        self.followed_note = QLabel()
+        self.followed_note.setWordWrap(True)
+        self.followed_note.setStyleSheet(f"color: {theme.colors()['muted']};")
+        cond_layout.addWidget(self.followed_note)
         top = QHBoxLayout()
         top.addWidget(self.services_view, 1)
         top.addWidget(conditions)
@@ -147,12 +156,45 @@ class GoLiveDialog(ProjectDialog):
         layout.addWidget(QLabel("<b>Post-live action items</b>"))
         layout.addWidget(self.actions_view, 1)
         layout.addLayout(row)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.button_row(self.buttons))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(self.add_item)
         self.done_button.clicked.connect(self.mark_done)
+        self.services.edited.connect(self._follow_services)
+        self._open = True
         self.reload()
+
+    def edit_state(self) -> object:
+        inputs = [self.scheduled, self.held, self.msp, self.client, self.satisfaction, self.comment, self.adoption,
+                  self.services, *self.conditions.values()]  # fmt: skip
+        return (values_of(inputs), self.pending_action())
+
+    def pending_action(self) -> tuple[str, str, date, bool] | None:
+        """An action item typed but not added yet (Save adds it: Save keeps everything on screen)."""
+        title, owner = self.new_title.text(), self.new_owner.text()
+        if not (title.strip() or owner.strip()):
+            return None
+        due: date = self.new_due.date().toPython()  # type: ignore[assignment]
+        return title, owner, due, self.new_issue.isChecked()
+
+    def live_services(self) -> dict[str, bool]:
+        return {r["service"]: bool(r["live"]) for r in self.services.rows()}
+
+    def _follow_services(self) -> None:
+        """The entry conditions that follow the services marked live are shown ticked as the services say,
+        and are not ticked by hand (app.golive keeps the CLI and the signed PDF to the same rule)."""
+        followed = followed_conditions(self.live_services())
+        for key, box in self.conditions.items():
+            if key in followed:
+                box.setChecked(followed[key])
+                box.setToolTip("Follows the services marked live")
+            else:
+                box.setToolTip("")
+            box.setEnabled(self._open and key not in followed)
+        names = " and ".join(f"“{ENTRY_CONDITIONS[key]}”" for key in followed)
+        self.followed_note.setText(f"{names} follow the services marked live." if names else "")
+        self.followed_note.setVisible(bool(names))
 
     def reload(self) -> None:
         with self.workspace.transaction() as s:
@@ -160,6 +202,7 @@ class GoLiveDialog(ProjectDialog):
             closed = project.status == ProjectStatus.CLOSED
             call = get_call(s, self.project_id) if closed else ensure_call(s, self.project_id, actor=self.actor)
             services = services_of(project, call)
+            conditions = entry_conditions_of(project, call)
             state: dict[str, Any] = {
                 "code": project.code,
                 "status": project.status.label,
@@ -168,16 +211,11 @@ class GoLiveDialog(ProjectDialog):
                 "held_at": call.held_at if call else None,
                 "msp": ", ".join(call.msp_attendees or []) if call else "",
                 "client": ", ".join(call.client_attendees or []) if call else "",
-                "conditions": dict(call.entry_conditions or {}) if call else {},
                 "satisfaction": call.satisfaction if call else None,
                 "comment": call.satisfaction_comment if call else "",
                 "adoption": call.adoption_rate if call else None,
             }
-            items = [
-                {"id": a.id, "title": a.title, "owner": a.owner, "due": a.due_date.isoformat() if a.due_date else "",
-                 "status": a.status.value, "kind": "Issue" if a.is_issue else "Follow-up"}
-                for a in list_actions(s, self.project_id)
-            ]  # fmt: skip
+            items = self._stored_actions(s)
         self._services_before = dict(services)
         self._held_before = state["held_at"] is not None
         self.scheduled.setDateTime(to_qt(state["scheduled_at"]))
@@ -188,23 +226,42 @@ class GoLiveDialog(ProjectDialog):
         self.comment.setText(state["comment"])
         self.adoption.setValue(-1 if state["adoption"] is None else round(state["adoption"] * 100))
         for key, box in self.conditions.items():
-            box.setChecked(bool(state["conditions"].get(key)))
+            box.setChecked(conditions[key])
         self.services.set_rows([{"service": name, "live": live} for name, live in services.items()])
         self.action_items.set_rows(items)
+        self.new_title.clear()
+        self.new_owner.clear()
         live = f"live since {state['go_live']}" if state["go_live"] else "not live yet"
         note = " The project is closed; this is read-only." if closed else ""
         self.banner.setText(f"<b>{html.escape(state['code'])}</b> ({state['status']}, {live}).{note}")
         for w in (self.scheduled, self.held, self.msp, self.client, self.satisfaction, self.comment, self.adoption,
-                  self.services_view, self.add_button, self.done_button, *self.conditions.values()):  # fmt: skip
+                  self.services_view, self.add_button, self.done_button):  # fmt: skip
             w.setEnabled(not closed)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not closed)
+        self._open = not closed
+        self._follow_services()
+        self.mark_clean()
+
+    def _stored_actions(self, session: Session) -> list[dict[str, Any]]:
+        return [
+            {"id": a.id, "title": a.title, "owner": a.owner, "due": a.due_date.isoformat() if a.due_date else "",
+             "status": a.status.value, "kind": "Issue" if a.is_issue else "Follow-up"}
+            for a in list_actions(session, self.project_id)
+        ]  # fmt: skip
+
+    def _actions_written(self, _result: object) -> None:
+        """Only the action items are read again: what is typed in the other fields stays as it is."""
+        self.new_title.clear()
+        self.new_owner.clear()
+        self.action_items.set_rows(read(self.workspace, self._stored_actions))
+        self.saved.emit()
 
     def add_item(self) -> None:
-        title, owner, issue = self.new_title.text(), self.new_owner.text(), self.new_issue.isChecked()
-        due: date = self.new_due.date().toPython()  # type: ignore[assignment]
-        self.write_and_reload(lambda s: add_action(s, self.project_id, title=title, owner=owner, due=due,
-                                                   is_issue=issue, actor=self.actor))  # fmt: skip
-        self.new_title.clear()
+        pending = self.pending_action() or ("", "", None, False)
+        self.write(lambda s: self._add_action(s, *pending), self._actions_written)
+
+    def _add_action(self, session: Session, title: str, owner: str, due: date | None, issue: bool) -> None:
+        add_action(session, self.project_id, title=title, owner=owner, due=due, is_issue=issue, actor=self.actor)
 
     def mark_done(self) -> None:
         rows = self.actions_view.selectionModel().selectedRows()
@@ -212,16 +269,19 @@ class GoLiveDialog(ProjectDialog):
             show_error(self, "Go-live call", "Select the action item that is done.")
             return
         item_id = self.action_items.row(rows[0].row())["id"]
-        self.write_and_reload(
-            lambda s: set_action_status(s, self.project_id, item_id, ActionStatus.DONE, actor=self.actor)
+        self.write(
+            lambda s: set_action_status(s, self.project_id, item_id, ActionStatus.DONE, actor=self.actor),
+            self._actions_written,
         )
 
     def save(self) -> None:
         when = from_qt(self.scheduled.dateTime())
         msp = self.msp.text().split(",")
         client = self.client.text().split(",")
-        services = {r["service"]: bool(r["live"]) for r in self.services.rows()}
-        conditions = {k: box.isChecked() for k, box in self.conditions.items()}
+        services = self.live_services()
+        followed = followed_conditions(services)  # written by mark_live with the services
+        conditions = {k: box.isChecked() for k, box in self.conditions.items() if k not in followed}
+        pending = self.pending_action()
         score, comment, adoption = self.satisfaction.value(), self.comment.text(), self.adoption.value()
         hold = self.held.isChecked() and not self._held_before
         before = self._services_before
@@ -240,5 +300,7 @@ class GoLiveDialog(ProjectDialog):
             for name, live in services.items():
                 if before.get(name) != live:
                     mark_live(s, self.project_id, name, live=live, actor=self.actor)
+            if pending is not None:
+                self._add_action(s, *pending)
 
         self.write_and_reload(work)

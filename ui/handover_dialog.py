@@ -38,7 +38,8 @@ from app.handover import (
 )
 from app.projects import get_project
 from models import ProjectStatus
-from ui.handover_models import Column, ProjectDialog, RecordTableModel
+from ui.dialog_guard import values_of
+from ui.handover_models import Column, ProjectDialog, RecordTableModel, read
 from ui.messages import show_error
 from ui.runner import Runner
 
@@ -73,6 +74,7 @@ class KnowledgeTransferDialog(ProjectDialog):
     """Edits the project's one knowledge-transfer session through app.handover."""
 
     error_title = "Knowledge transfer"
+    unsaved_question = "The knowledge-transfer notes and ticks you changed are not saved yet. Save them before closing?"
 
     def __init__(
         self,
@@ -150,13 +152,23 @@ class KnowledgeTransferDialog(ProjectDialog):
         layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(tabs, 1)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.button_row(self.buttons))
 
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(self.add_attendee)
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.reload()
+
+    def edit_state(self) -> object:
+        return (
+            self.pending_attendee(),
+            values_of([self.scheduled, self.presenter, self.held, self.topics, *self.texts.values()]),
+        )
+
+    def pending_attendee(self) -> tuple[str, str] | None:
+        """An attendee typed but not added yet (Save adds them: Save keeps everything on screen)."""
+        return (self.new_name.text(), self.new_role.text()) if self.new_name.text().strip() else None
 
     @staticmethod
     def _table(model: RecordTableModel) -> QTableView:
@@ -188,6 +200,7 @@ class KnowledgeTransferDialog(ProjectDialog):
         self.held.setChecked(self._held_before)
         self.topics.set_rows(state["topics"])
         self.attendees.set_rows(state["attendees"])
+        self.new_name.clear()
         for key, edit in self.texts.items():
             edit.setPlainText(state[key])
         held = f"Held {ack_text(state['held_at'].isoformat())}." if state["held_at"] else "Not held yet."
@@ -199,11 +212,22 @@ class KnowledgeTransferDialog(ProjectDialog):
             w.setEnabled(not closed)
         self.topics_view.setEnabled(not closed)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not closed)
+        self.mark_clean()
+
+    def _attendees_written(self, _result: object) -> None:
+        """Only the attendee list is read again: what is typed in the other fields stays as it is."""
+        self.new_name.clear()
+        self.attendees.set_rows(read(self.workspace, self._stored_attendees))
+        self.saved.emit()
+
+    def _stored_attendees(self, session: Session) -> list[dict[str, Any]]:
+        kt = get_kt(session, self.project_id)
+        return list(kt.attendees or []) if kt else []
 
     def add_attendee(self) -> None:
         name, role = self.new_name.text(), self.new_role.text()
-        self.write_and_reload(lambda s: add_attendee(s, self.project_id, name=name, role=role, actor=self.actor))
-        self.new_name.clear()
+        self.write(lambda s: add_attendee(s, self.project_id, name=name, role=role, actor=self.actor),
+                   self._attendees_written)  # fmt: skip
 
     def selected_attendee(self) -> str | None:
         rows = self.attendees_view.selectionModel().selectedRows()
@@ -214,7 +238,7 @@ class KnowledgeTransferDialog(ProjectDialog):
         if name is None:
             show_error(self, "Knowledge transfer", "Select the attendee who acknowledges the briefing.")
             return
-        self.write_and_reload(lambda s: acknowledge(s, self.project_id, name=name, actor=self.actor))
+        self.write(lambda s: acknowledge(s, self.project_id, name=name, actor=self.actor), self._attendees_written)
 
     def save(self) -> None:
         when = from_qt(self.scheduled.dateTime())
@@ -222,6 +246,7 @@ class KnowledgeTransferDialog(ProjectDialog):
         topics = self.topics.rows()
         texts = {key: edit.toPlainText() for key, edit in self.texts.items()}
         hold = self.held.isChecked() and not self._held_before
+        pending = self.pending_attendee()
 
         def work(s: Session) -> None:
             schedule_kt(s, self.project_id, when=when, presenter=presenter, actor=self.actor)
@@ -231,5 +256,7 @@ class KnowledgeTransferDialog(ProjectDialog):
                           notes=str(topic.get("notes", "")), actor=self.actor)  # fmt: skip
             if hold:
                 hold_kt(s, self.project_id, actor=self.actor)
+            if pending is not None:
+                add_attendee(s, self.project_id, name=pending[0], role=pending[1], actor=self.actor)
 
         self.write_and_reload(work)

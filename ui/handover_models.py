@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
 from app.db import Workspace
+from ui.dialog_guard import GuardedDialog
 from ui.messages import show_error
 from ui.runner import Runner
 
@@ -120,9 +121,10 @@ def run_write(
     runner.run(lambda _ctx: work(), on_success=on_done, on_failure=on_error, pool="db")
 
 
-class ProjectDialog(QDialog):
+class ProjectDialog(GuardedDialog):
     """A dialog that edits one project's closeout records (knowledge transfer, go-live call, signoff) through the
-    app/ services, writing on the runner's database worker."""
+    app/ services, writing on the runner's database worker. Closing it with unsaved edits asks first
+    (ui.dialog_guard); a subclass's reload() ends with mark_clean()."""
 
     #: Title of the error box when a write is refused.
     error_title = "Closeout"
@@ -146,6 +148,27 @@ class ProjectDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(*size)
         self.workspace, self.project_id, self.actor, self.runner = workspace, project_id, actor, runner
+        self._writes = 0
+        self._close_when_written = False
+
+    def save(self) -> None:
+        """Store what the inputs show (each dialog its own records)."""
+        raise NotImplementedError
+
+    def save_and_close(self) -> None:
+        self._close_when_written = True
+        writes = self._writes
+        self.save()
+        if self._writes == writes:  # the dialog refused before writing (it said why): stay open
+            self._close_when_written = False
+
+    def button_row(self, buttons: QDialogButtonBox) -> QHBoxLayout:
+        """The dialog's buttons with the "Saved ✓" note on their left."""
+        row = QHBoxLayout()
+        row.addWidget(self.saved_note)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        return row
 
     def write(self, work: Callable[[Session], Any], on_done: Callable[[Any], None]) -> None:
         """Run `work` in one transaction; its result goes to `on_done`, a refusal to an error box in words."""
@@ -154,20 +177,30 @@ class ProjectDialog(QDialog):
             with self.workspace.transaction() as session:
                 return work(session)
 
-        run_write(
-            self.runner, in_transaction, on_done=on_done, on_error=lambda exc: show_error(self, self.error_title, exc)
-        )
+        def done(result: Any) -> None:
+            on_done(result)
+            if self._close_when_written:
+                self._close_when_written = False
+                self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self._close_when_written = False  # what was typed stays on screen to correct
+            show_error(self, self.error_title, exc)
+
+        self._writes += 1
+        run_write(self.runner, in_transaction, on_done=done, on_error=failed)
 
     def write_and_reload(self, work: Callable[[Session], object]) -> None:
-        """Write, then show what is stored now and tell the window (saved)."""
+        """Write, then show what is stored now, say "Saved" and tell the window (saved)."""
         self.write(work, self._written)
 
     def _written(self, _result: object) -> None:
         self.reload()
+        self.show_saved()
         self.saved.emit()
 
     def reload(self) -> None:
-        """Show the project's records as stored (each dialog reads its own)."""
+        """Show the project's records as stored (each dialog reads its own), then mark_clean()."""
         raise NotImplementedError
 
 

@@ -467,7 +467,7 @@ class MainWindow(QMainWindow):
         if draft is None:
             return
         question = f"Closeout closed before {draft.tag or 'an asset'} was saved. Restore the fields you had typed?"
-        if not messages.ask_yes_no(self, "Unsaved fields", question):
+        if not messages.ask_yes_no(self, "Unsaved fields", question, yes="Restore", no="Discard", default=True):
             self.editor.drafts.clear()
             return
         try:

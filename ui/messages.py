@@ -47,10 +47,24 @@ def show_info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title or TITLE, text)
 
 
-def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
-    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-    answer = QMessageBox.question(parent, title or TITLE, text, buttons, QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
+def ask_yes_no(
+    parent: QWidget | None, title: str, text: str, *, yes: str = "", no: str = "", default: bool = False
+) -> bool:
+    """A yes/no question; `yes` and `no` name the buttons by what they do. `default` is the answer of Enter (a
+    stray Enter or a scan) and of Esc, so it must be the answer that loses nothing."""
+    box = QMessageBox(QMessageBox.Icon.Question, title or TITLE, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("questionBox")
+    yes_button = box.addButton(QMessageBox.StandardButton.Yes)
+    no_button = box.addButton(QMessageBox.StandardButton.No)
+    if yes:
+        yes_button.setText(yes)
+    if no:
+        no_button.setText(no)
+    safe = yes_button if default else no_button
+    box.setDefaultButton(safe)
+    box.setEscapeButton(safe)
+    box.exec()
+    return box.clickedButton() is yes_button
 
 
 def ask_save_changes(parent: QWidget | None, text: str) -> Answer:

@@ -28,6 +28,7 @@ from app.journal import to_plain
 from app.projects import get_project
 from app.signoff import list_signoffs, sign, verify_signoff
 from models import ProjectStatus, SignoffMethod
+from ui.dialog_guard import values_of
 from ui.handover_models import Column, ProjectDialog, RecordTableModel
 from ui.messages import show_error
 from ui.runner import Runner
@@ -38,6 +39,10 @@ class SignoffDialog(ProjectDialog):
     """Collects the signer, their signature (pad or scan) and records a locked signoff version."""
 
     error_title = "Signoff"
+    unsaved_question = (
+        "The signoff is not recorded yet: the signature and the signer's name would be lost. "
+        "Save records it as a new locked version."
+    )
 
     signed = Signal(int)
     #: Asks the window to export a PDF: ("signoff", project id).
@@ -112,8 +117,7 @@ class SignoffDialog(ProjectDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         bottom = QHBoxLayout()
         bottom.addWidget(self.sign_button)
-        bottom.addStretch(1)
-        bottom.addWidget(buttons)
+        bottom.addLayout(self.button_row(buttons), 1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -128,6 +132,12 @@ class SignoffDialog(ProjectDialog):
         self.scan_button.clicked.connect(self.choose_scan)
         self.print_button.clicked.connect(lambda: self.export_requested.emit("signoff", self.project_id))
         self.reload()
+
+    def edit_state(self) -> object:
+        return values_of([self.signer_name, self.signer_title]), self.pad.is_empty(), self.scan_path
+
+    def save(self) -> None:
+        self.record()
 
     def reload(self) -> None:
         with self.workspace.session() as s:
@@ -147,6 +157,7 @@ class SignoffDialog(ProjectDialog):
         note = " The project is closed; no new version can be signed." if closed else ""
         self.banner.setText(f"<b>{html.escape(code)}</b>: go-live signoff {state}.{note}")
         self.sign_button.setEnabled(not closed)
+        self.mark_clean()
 
     def choose_scan(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Signed form scan", "", "Scans (*.pdf *.png *.jpg *.jpeg)")
@@ -181,8 +192,11 @@ class SignoffDialog(ProjectDialog):
             return signoff.version
 
         def done(version: Any) -> None:
-            self.reload()
             self.pad.clear()
+            self.scan_path = None
+            self.scan_label.setText("No scan attached.")
+            self.reload()
+            self.show_saved(f"Signoff version {version} recorded")
             self.signed.emit(int(version))
 
         self.write(work, done)

@@ -202,7 +202,7 @@ def test_typed_fields_survive_a_crash_as_a_draft(qtbot: QtBot, window: MainWindo
     qtbot.keyClicks(editor.form.inputs["model"], "Half typed")
     qtbot.waitUntil(lambda: editor.drafts.path.exists())
     # the app dies here: the next window offers the draft
-    monkeypatch.setattr(messages, "ask_yes_no", lambda *_a: True)
+    monkeypatch.setattr(messages, "ask_yes_no", lambda *_a, **_k: True)
     again = open_window(window.workspace)
     qtbot.waitUntil(lambda: again.editor.new_tag == "NWD-90020")
     assert again.editor.form.text("model") == "Half typed"

@@ -101,10 +101,10 @@ def test_call_outcome_is_validated(small_project) -> None:  # type: ignore[no-un
     with ws.transaction() as s:
         set_satisfaction(s, pid, 4, "Smooth", actor=ACTOR)
         set_adoption(s, pid, 80, actor=ACTOR)
-        set_entry_condition(s, pid, "service_desk_live", True, actor=ACTOR)
+        set_entry_condition(s, pid, "asset_policy_documented", True, actor=ACTOR)
         call = get_call(s, pid)
         assert call is not None and call.adoption_rate == 0.8 and call.satisfaction == 4
-        assert call.entry_conditions["service_desk_live"] is True
+        assert call.entry_conditions["asset_policy_documented"] is True
     with ws.transaction() as s, pytest.raises(ValidationError):
         set_satisfaction(s, pid, 6, actor=ACTOR)
     with ws.transaction() as s, pytest.raises(ValidationError, match="owner"):
