@@ -189,7 +189,7 @@ class ScanCatcher(QObject):
             elif gap > cfg.burst_ms * (2 if ends else 1):
                 if gap <= PAUSE_MS and burst.run >= 2 and burst.pauses < MAX_PAUSES:
                     burst.pauses += 1  # a stall between two fast runs: still possibly one scan
-                    burst.run = 0
+                    burst.run = burst.run if ends else 0
                 else:
                     self.flush()  # too slow for a scanner: what came before was typed
             burst = self._burst

@@ -7,7 +7,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialog_guard import GuardedDialog, values_of
 from ui.file_dialogs import Folder, ask_open_file
 from ui.scanner import ACCEPTS_SCAN, ScanCatcher
 from ui.settings import (
@@ -37,8 +37,10 @@ from ui.settings import (
 )
 
 
-class SettingsDialog(QDialog):
-    """Edits the QSettings-backed options; OK writes them, Cancel leaves them alone."""
+class SettingsDialog(GuardedDialog):
+    """Edits the QSettings-backed options; OK writes them; closing with changes asks whether to save them."""
+
+    unsaved_question = "The settings you changed are not saved yet. Save them before closing?"
 
     def __init__(
         self,
@@ -156,6 +158,11 @@ class SettingsDialog(QDialog):
         layout.addSpacing(8)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
+        self.mark_clean()
+
+    def edit_state(self) -> object:
+        return values_of([self.technician, self.site, self.prefix, self.burst, self.scan_prefix, self.scan_suffix,
+                          self.server, self.ca_bundle, self.theme, self.sound, self.msp_name])  # fmt: skip
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.scan_test and event.type() == QEvent.Type.KeyPress:

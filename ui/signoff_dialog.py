@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from app.projects import get_project
 from app.signoff import list_signoffs, sign, verify_signoff
 from models import ProjectStatus, SignoffMethod
 from ui.dialog_guard import values_of
+from ui.file_dialogs import Folder, ask_open_file
 from ui.handover_models import Column, ProjectDialog, RecordTableModel
 from ui.messages import show_error
 from ui.runner import Runner
@@ -160,7 +160,7 @@ class SignoffDialog(ProjectDialog):
         self.mark_clean()
 
     def choose_scan(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Signed form scan", "", "Scans (*.pdf *.png *.jpg *.jpeg)")
+        name = ask_open_file(self, Folder.SIGNOFF_SCAN, "Signed form scan", "Scans (*.pdf *.png *.jpg *.jpeg)")
         if name:
             self.set_scan(Path(name))
 
