@@ -12,13 +12,16 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.catalog import ensure_default_categories
 from app.errors import NotFoundError, ValidationError
 from app.journal import record_update
 from app.projects import (
     PATH_SEPARATOR,
     client_problems,
+    create_client,
     ensure_open,
     get_project,
+    list_projects,
     location_problems,
     project_problems,
     site_problems,
@@ -132,3 +135,26 @@ def _move_paths(session: Session, site_id: str, old: str, new: str, actor: str) 
     )
     for location in inside:
         record_update(session, location, {"path": new + location.path[len(old) :]}, actor)
+
+
+def start_client(
+    session: Session, *, code: str, name: str, tag_prefix: str = "", tag_digits: int = 6, actor: str
+) -> Client:
+    """A client ready to tag: with the default asset categories too, which a new workspace does not have yet.
+
+    The default categories have the same ids on every device, so a later sync never doubles them.
+    """
+    client = create_client(session, code=code, name=name, tag_prefix=tag_prefix, tag_digits=tag_digits, actor=actor)
+    ensure_default_categories(session, actor=actor)
+    return client
+
+
+def suggest_project_code(session: Session, client_id: str) -> str:
+    """CODE-ONB for a client's first project, CODE-ONB2 for the next one."""
+    client = _get(session, Client, client_id, "client")
+    taken = {p.code for p in list_projects(session)}
+    base = code = f"{client.code}-ONB"
+    n = 2
+    while code in taken:
+        code, n = f"{base}{n}", n + 1
+    return code

@@ -166,7 +166,9 @@ class AssetForm(QWidget):
     def set_choices(self, name: str, choices: Choices, blank: str = "") -> None:
         combo = self.inputs[name]
         assert isinstance(combo, QComboBox)
-        self._loading = True
+        # Restored, not cleared: refilling the sites refills the locations inside this call, and the sites'
+        # own refill that follows is no edit either.
+        was_loading, self._loading = self._loading, True
         try:
             current = combo.currentData()
             combo.clear()
@@ -175,7 +177,7 @@ class AssetForm(QWidget):
                 combo.addItem(label, value)
             combo.setCurrentIndex(max(combo.findData(current), 0))
         finally:
-            self._loading = False
+            self._loading = was_loading
 
     def _fill_locations(self) -> None:
         site = self.text("site_id")

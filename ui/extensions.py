@@ -12,14 +12,18 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
-    from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu, QStatusBar, QTreeView, QWidget
 
     from app.db import Workspace
+    from ui.asset_editor import AssetEditor
+    from ui.navigator import NavigatorModel
     from ui.runner import Runner
+    from ui.settings import Settings
 
 log = logging.getLogger(__name__)
 
-INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions")
+INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions", "ui.setup_actions")
 
 
 class ShellWindow(Protocol):
@@ -29,6 +33,14 @@ class ShellWindow(Protocol):
     runner: Runner
     #: "file", "file.import", "file.export", "edit", "view", "project", "sync", "tools", "help".
     menus: dict[str, QMenu]
+    #: Actions by name (ui/shortcuts.py's names): the keyboard help lists those with a shortcut.
+    actions_by_name: dict[str, QAction]
+    settings: Settings
+    #: The navigator: its tree view and its model (clients → projects → sites → locations).
+    tree: QTreeView
+    navigator: NavigatorModel
+    #: The asset editor; `editor.set_project(id)` reloads its choices of categories and sites.
+    editor: AssetEditor
     #: Emitted with the selected project's id ("" when none) whenever the selection changes.
     project_changed: SignalInstance
     #: Emit after changing data behind the window's back (import, sync): the window reloads its views.
@@ -38,6 +50,8 @@ class ShellWindow(Protocol):
     pending_changed: SignalInstance
 
     def current_project_id(self) -> str | None: ...
+
+    def reload(self) -> None: ...  # every view again from the workspace (what data_changed triggers)
 
     def technician(self) -> str: ...
 
