@@ -51,7 +51,9 @@ def client_problems(
     _required(errors, "name", name, "Client name")
     if "name" not in errors and session.scalar(_live(Client, func.lower(Client.name) == name.strip().lower(), *others)):
         errors["name"] = f"There is already a client called “{name.strip()}”."
-    if not CODE_RE.match(code):
+    if not code:
+        errors["code"] = "Client code is required: letters and digits, like ACME."
+    elif not CODE_RE.match(code):
         errors["code"] = "A client code is letters and digits (with - or _), like ACME."
     elif session.scalar(_live(Client, Client.code == code, *others)):
         errors["code"] = f"Client code {code} is already used."
@@ -71,7 +73,9 @@ def project_problems(
     errors: dict[str, str] = {}
     others = (ActivationProject.id != project_id,) if project_id else ()
     _required(errors, "name", name, "Project name")
-    if not CODE_RE.match(code):
+    if not code:
+        errors["code"] = "Project code is required: letters and digits, like ACME-ONB."
+    elif not CODE_RE.match(code):
         errors["code"] = "A project code is letters and digits (with - or _), like ACME-ONB."
     elif session.scalar(_live(ActivationProject, ActivationProject.code == code, *others)):
         errors["code"] = f"Project code {code} is already used."

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from app.projects import PATH_SEPARATOR
 from ui.navigator import Node
 from ui.setup_dialogs import ClientDialog, LocationDialog, ProjectDialog, SetupDialog, SiteDialog
 from ui.shortcuts import SHORTCUTS
@@ -82,21 +83,25 @@ class SetupActions(QObject):
     def context_menu(self, pos: QPoint) -> QMenu:
         tree = self.window.tree
         index = tree.indexAt(pos)
-        node = self.window.navigator.node(index)
         if index.isValid():
             tree.setCurrentIndex(index)
-        menu = QMenu(tree)
+        menu = self.menu_for(self.window.navigator.node(index))
+        menu.popup(tree.viewport().mapToGlobal(pos))
+        return menu
+
+    def menu_for(self, node: Node | None) -> QMenu:
+        """The navigator's context menu for this node (None: the empty space below the nodes)."""
+        menu = QMenu(self.window.tree)
         menu.setObjectName("navigatorMenu")
         if node is not None:
-            child = CHILD[node.kind]
-            inside = f" in {node.name}" if node.kind != "project" else f" for {node.name}"
+            child, place = CHILD[node.kind], node.name.rsplit(PATH_SEPARATOR, 1)[-1]  # a location's name is its path
+            inside = f" in {place}" if node.kind != "project" else f" for {place}"
             menu.addAction(f"New {child}{inside}…", self.new_here).setShortcut(self.actions["navigator_new"].shortcut())
             menu.addAction(f"Edit {node.kind}…", self.edit_selected).setShortcut(
                 self.actions["navigator_edit"].shortcut()
             )
             menu.addSeparator()
         menu.addAction(self.actions["new_client"])
-        menu.popup(tree.viewport().mapToGlobal(pos))
         return menu
 
     # -- dialogs -----------------------------------------------------------------------------------------------
@@ -180,6 +185,7 @@ class SetupActions(QObject):
         window = self.window
         window.data_changed.emit()
         index = window.navigator.find(kind, record_id, project_id if kind in ("site", "location") else None)
+        node = window.navigator.node(index)
         if index.isValid():
             window.tree.setCurrentIndex(index)
             window.tree.scrollTo(index)
@@ -187,7 +193,7 @@ class SetupActions(QObject):
         if current:
             window.editor.set_project(current)  # a new site or category is a choice in the form at once
         window.tree.setFocus(Qt.FocusReason.OtherFocusReason)
-        window.show_message(f"Saved the {kind}.")
+        window.show_message(f"Saved {kind} {node.name}." if node else f"Saved the {kind}.", 6000)
 
 
 def install(window: ShellWindow) -> None:

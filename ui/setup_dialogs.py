@@ -88,7 +88,9 @@ class SetupDialog(QDialog):
         column.addWidget(widget)
         error = self._error_label()
         column.addWidget(error)
-        self.form.addRow(label, column)
+        caption = QLabel(label, self)
+        caption.setBuddy(widget)  # Alt + the underlined letter goes to the field
+        self.form.addRow(caption, column)
         self.inputs[name], self.errors[name] = widget, error
 
     def text(self, name: str) -> str:
@@ -135,6 +137,7 @@ class SetupDialog(QDialog):
         self.general_error.setVisible(bool(rest))
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.adjustSize()  # room for the messages, never a clipped one
 
     def accept(self) -> None:
         try:

@@ -102,6 +102,7 @@ class WelcomeDialog(QDialog):
             self.buttons[key] = button
         self.buttons["sign_in"].setEnabled(can_sign_in)
         later = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        later.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)  # Enter after the name: no exit
         later.rejected.connect(self.reject)
         layout.addWidget(later)
         self.who.name.setFocus(Qt.FocusReason.OtherFocusReason)

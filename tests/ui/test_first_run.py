@@ -19,6 +19,7 @@ from ui.navigator import Node
 from ui.settings import TECHNICIAN, Settings
 from ui.setup_actions import SetupActions
 from ui.setup_dialogs import ClientDialog, LocationDialog, ProjectDialog, SetupDialog, SiteDialog
+from ui.shortcuts import shortcuts_text
 from ui.welcome import NameDialog, WelcomeDialog, start
 
 
@@ -263,3 +264,26 @@ def test_f2_in_the_navigator_edits_the_selection_and_renames_follow_in_the_tree(
     node = _current(window)
     assert node is not None and node.kind == "site" and window.focusWidget() is window.tree
     assert window.editor.form.inputs["site_id"].findText("Pearl clinic") >= 0  # type: ignore[attr-defined]
+
+
+def test_the_navigator_menu_and_the_project_menu_offer_setup_and_the_help_lists_its_keys(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    index = window.navigator.find("project", window.current_project_id() or "")
+    window.tree.setCurrentIndex(index)
+    menu = _setup(window).menu_for(_current(window))
+    texts = [action.text() for action in menu.actions() if not action.isSeparator()]
+    assert texts == ["New site for Northwind managed services activation…", "Edit project…", "New c&lient…"]
+    menu.close()
+    project_menu = [action.objectName() for action in window.menus["project"].actions()]
+    assert {"navigator_new", "navigator_edit", "new_client", "new_project", "new_site", "new_location"} <= set(
+        project_menu
+    )
+    help_text = shortcuts_text(window.actions_by_name)
+    assert "New inside the selection" in help_text and "Edit the selection" in help_text
+    window.tree.setFocus()
+    qtbot.keyClick(window.tree, Qt.Key.Key_Insert)
+    dialog = _dialog(qtbot, window, SiteDialog)
+    assert dialog.windowTitle() == "New site"
+    dialog.reject()  # nothing typed: no question
+    assert not dialog.isVisible()
