@@ -41,6 +41,15 @@ def narrow(combo: QComboBox) -> None:
     combo.setMinimumContentsLength(8)
 
 
+def field_error(parent: QWidget) -> QLabel:
+    """The message under a field (hidden until there is one), styled by the theme as an error."""
+    label = QLabel(parent)
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
 class AssetForm(QWidget):
     """Reads and writes field texts; it never validates (the services do, and their messages land here)."""
 
@@ -105,11 +114,7 @@ class AssetForm(QWidget):
         return form
 
     def _error_label(self) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.setVisible(False)
-        return label
+        return field_error(self)
 
     def _make_input(self, name: str) -> QWidget:
         widget: QWidget

@@ -100,7 +100,6 @@ def main() -> None:
     menu = actions.menu_for(window.navigator.node(window.tree.currentIndex()))
     menu.adjustSize()
     settle(app, window)
-    save(window, args.out / "setup-navigator.png")
     save(menu, args.out / "setup-navigator-menu.png")
     menu.close()
 

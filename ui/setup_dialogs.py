@@ -31,6 +31,7 @@ from app.structure import (
 )
 from models import Client, Location, LocationKind, Site
 from ui import messages
+from ui.asset_form import field_error
 
 
 class SetupDialog(QDialog):
@@ -55,7 +56,7 @@ class SetupDialog(QDialog):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addLayout(self.form)
-        self.general_error = self._error_label()
+        self.general_error = field_error(self)
         outer.addWidget(self.general_error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -64,13 +65,6 @@ class SetupDialog(QDialog):
         self.inputs: dict[str, QLineEdit | QComboBox | QSpinBox] = {}
         self.errors: dict[str, QLabel] = {}
         self._initial: dict[str, str] = {}
-
-    def _error_label(self) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.setVisible(False)
-        return label
 
     def say(self, text: str) -> None:
         self.intro.setText(text)
@@ -86,12 +80,19 @@ class SetupDialog(QDialog):
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(widget)
-        error = self._error_label()
+        error = field_error(self)
         column.addWidget(error)
         caption = QLabel(label, self)
         caption.setBuddy(widget)  # Alt + the underlined letter goes to the field
         self.form.addRow(caption, column)
         self.inputs[name], self.errors[name] = widget, error
+
+    def set_texts(self, **texts: str) -> None:
+        """Put these texts in the line fields (the form as loaded or suggested, not an edit)."""
+        for name, text in texts.items():
+            widget = self.inputs[name]
+            assert isinstance(widget, QLineEdit)
+            widget.setText(text)
 
     def text(self, name: str) -> str:
         widget = self.inputs[name]
@@ -185,7 +186,7 @@ class ClientDialog(SetupDialog):
             self._taken = {c.code for c in list_clients(session) if c.id != client_id}
             client = session.get(Client, client_id) if client_id else None
             if client is not None:
-                self._fill(name=client.name, code=client.code, tag_prefix=client.tag_prefix)
+                self.set_texts(name=client.name, code=client.code, tag_prefix=client.tag_prefix)
                 digits.setValue(client.tag_digits)
         self._code_typed = bool(client_id)
         self._line("name").textEdited.connect(self._name_typed)
@@ -199,10 +200,6 @@ class ClientDialog(SetupDialog):
         widget = self.inputs[name]
         assert isinstance(widget, QLineEdit)
         return widget
-
-    def _fill(self, **texts: str) -> None:
-        for name, text in texts.items():
-            self._line(name).setText(text)
 
     def _name_typed(self, text: str) -> None:
         if not self._code_typed:  # the code follows the name until the technician types one
@@ -240,10 +237,7 @@ class ProjectDialog(SetupDialog):
                 name, code = project.name, project.code
             else:
                 name, code = "", suggest_project_code(session, client_id)
-        for field, text in (("name", name), ("code", code)):
-            widget = self.inputs[field]
-            assert isinstance(widget, QLineEdit)
-            widget.setText(text)
+        self.set_texts(name=name, code=code)
         self.mark_loaded()
 
     def save(self, session: Session) -> str:
@@ -266,11 +260,8 @@ class SiteDialog(SetupDialog):
         if site_id:
             with workspace.session() as session:
                 site = session.get(Site, site_id)
-                texts = {"name": site.name, "code": site.code, "address": site.address} if site else {}
-            for field, text in texts.items():
-                widget = self.inputs[field]
-                assert isinstance(widget, QLineEdit)
-                widget.setText(text)
+                if site is not None:
+                    self.set_texts(name=site.name, code=site.code, address=site.address)
         self.mark_loaded()
 
     def save(self, session: Session) -> str:
@@ -314,11 +305,10 @@ class LocationDialog(SetupDialog):
             name = location.name if location else ""
         self.say(f"In {where}.")
         kind.setCurrentIndex(kind.findData(LocationKind(wanted).value))
-        name_field = self.inputs["name"]
-        assert isinstance(name_field, QLineEdit)
-        name_field.setText(name)
+        self.set_texts(name=name)
         self.mark_loaded()
-        name_field.setFocus(Qt.FocusReason.OtherFocusReason)  # the kind is usually right: type the name at once
+        # The kind is usually right: the name is typed at once.
+        self.inputs["name"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save(self, session: Session) -> str:
         v = self.values()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.projects import list_clients
 from app.validation import normalise_technician
+from ui.asset_form import field_error
 from ui.settings import TECHNICIAN, Settings
 
 if TYPE_CHECKING:
@@ -43,9 +44,7 @@ class NameField(QWidget):
         self.name.setObjectName("technicianName")
         self.name.setAccessibleName("Your name")
         self.name.setPlaceholderText("e.g. Sam Rivera")
-        self.error = QLabel(self)
-        self.error.setObjectName("fieldError")
-        self.error.setVisible(False)
+        self.error = field_error(self)
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(self.name)
@@ -106,6 +105,12 @@ class WelcomeDialog(QDialog):
         later.rejected.connect(self.reject)
         layout.addWidget(later)
         self.who.name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reject(self) -> None:
+        """Closing without a choice still keeps a name that was typed (the question then never comes back)."""
+        if self.who.name.text().strip():
+            self.who.store()
+        super().reject()
 
     def choose(self, key: str) -> None:
         if not self.who.store():

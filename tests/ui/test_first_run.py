@@ -62,6 +62,12 @@ def _key(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardM
     qtbot.keyClick(focused, key, modifier)
 
 
+def _welcome(window: MainWindow) -> tuple[MainWindow, WelcomeDialog]:
+    welcome = start(window)
+    assert isinstance(welcome, WelcomeDialog)
+    return window, welcome
+
+
 def _back_in(qtbot: QtBot, window: MainWindow) -> None:
     """A closed dialog gives the keyboard back to its window (a window manager does this; offscreen Qt does not)."""
     window.activateWindow()
@@ -135,22 +141,21 @@ def test_from_an_empty_workspace_the_keyboard_sets_up_a_client_down_to_a_room_an
 def test_the_welcome_screen_refuses_an_empty_name_and_keeps_the_choice_open(
     qtbot: QtBot, workspace: Workspace, nameless: Settings, open_window: Callable[[Workspace], MainWindow]
 ) -> None:
-    window = open_window(workspace)
-    welcome = start(window)
-    assert isinstance(welcome, WelcomeDialog)
+    window, welcome = _welcome(open_window(workspace))
     qtbot.keyClicks(welcome.who.name, "   ")
     welcome.buttons["create"].click()
     assert welcome.isVisible() and welcome.who.error.isVisible()
     assert welcome.who.error.text() == "Enter your name: it is written in the history of every change you make."
     assert nameless.get(TECHNICIAN) == "" and _setup(window).last_dialog is None
+    qtbot.keyClicks(welcome.who.name, "Jo")
+    qtbot.keyClick(welcome.who.name, Qt.Key.Key_Escape)  # closed without a choice: the name is kept
+    assert not welcome.isVisible() and nameless.get(TECHNICIAN) == "Jo"
 
 
 def test_the_demo_from_the_welcome_screen_is_ready_for_the_first_scan(
     qtbot: QtBot, workspace: Workspace, nameless: Settings, open_window: Callable[[Workspace], MainWindow]
 ) -> None:
-    window = open_window(workspace)
-    welcome = start(window)
-    assert isinstance(welcome, WelcomeDialog)
+    window, welcome = _welcome(open_window(workspace))
     qtbot.keyClicks(welcome.who.name, "Alex Field")
     welcome.buttons["demo"].click()
     qtbot.waitUntil(lambda: window.current_project_id() is not None, timeout=20000)
@@ -163,9 +168,7 @@ def test_the_demo_from_the_welcome_screen_is_ready_for_the_first_scan(
 def test_sign_in_from_the_welcome_screen_opens_the_sign_in_dialog_for_this_technician(
     qtbot: QtBot, workspace: Workspace, nameless: Settings, open_window: Callable[[Workspace], MainWindow]
 ) -> None:
-    window = open_window(workspace)
-    welcome = start(window)
-    assert isinstance(welcome, WelcomeDialog)
+    window, welcome = _welcome(open_window(workspace))
     qtbot.keyClicks(welcome.who.name, "Robin Lee")
     welcome.buttons["sign_in"].click()
     login = window.sync_panel.login_dialog  # type: ignore[attr-defined]
