@@ -27,11 +27,89 @@ from models import (
 from models.ids import looks_like_id
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+#: Between the levels of a location's path: "Building A / Floor 2 / Server room".
+PATH_SEPARATOR = " / "
+#: What a tag prefix may hold: the characters a tag may hold, at most as many as the column keeps.
+PREFIX_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-_./]{0,15}$")
 
 
 def _required(errors: dict[str, str], field: str, value: str, label: str) -> None:
     if not value.strip():
         errors[field] = f"{label} is required."
+
+
+def _live(model: Any, *conditions: Any) -> Any:
+    return select(model).where(model.deleted_at.is_(None), *conditions).limit(1)
+
+
+def client_problems(
+    session: Session, *, code: str, name: str, tag_prefix: str, tag_digits: int, client_id: str | None = None
+) -> dict[str, str]:
+    """What is wrong with these client values (field → message); `client_id` is the client being edited."""
+    errors: dict[str, str] = {}
+    others = (Client.id != client_id,) if client_id else ()
+    _required(errors, "name", name, "Client name")
+    if "name" not in errors and session.scalar(_live(Client, func.lower(Client.name) == name.strip().lower(), *others)):
+        errors["name"] = f"There is already a client called “{name.strip()}”."
+    if not code:
+        errors["code"] = "Client code is required: letters and digits, like ACME."
+    elif not CODE_RE.match(code):
+        errors["code"] = "A client code is letters and digits (with - or _), like ACME."
+    elif session.scalar(_live(Client, Client.code == code, *others)):
+        errors["code"] = f"Client code {code} is already used."
+    if tag_prefix and not PREFIX_RE.match(tag_prefix):
+        errors["tag_prefix"] = "A tag prefix is up to 16 letters, digits or - _ . / (no spaces), like ACME-."
+    elif tag_prefix and (same := session.scalar(_live(Client, Client.tag_prefix == tag_prefix, *others))):
+        errors["tag_prefix"] = f"Tags starting with {tag_prefix} already belong to {same.name}; choose another prefix."
+    if not 1 <= tag_digits <= 12:
+        errors["tag_digits"] = "Tag digits must be between 1 and 12."
+    return errors
+
+
+def project_problems(
+    session: Session, *, client_id: str, code: str, name: str, project_id: str | None = None
+) -> dict[str, str]:
+    """What is wrong with these project values (field → message); `project_id` is the project being edited."""
+    errors: dict[str, str] = {}
+    others = (ActivationProject.id != project_id,) if project_id else ()
+    _required(errors, "name", name, "Project name")
+    if not code:
+        errors["code"] = "Project code is required: letters and digits, like ACME-ONB."
+    elif not CODE_RE.match(code):
+        errors["code"] = "A project code is letters and digits (with - or _), like ACME-ONB."
+    elif session.scalar(_live(ActivationProject, ActivationProject.code == code, *others)):
+        errors["code"] = f"Project code {code} is already used."
+    client = session.get(Client, client_id)
+    if client is None or client.deleted_at is not None:
+        errors["client_id"] = "Choose the client this project is for."
+    return errors
+
+
+def site_problems(session: Session, *, client_id: str, name: str, site_id: str | None = None) -> dict[str, str]:
+    """What is wrong with this site name: missing, or another site of the client has it."""
+    errors: dict[str, str] = {}
+    _required(errors, "name", name, "Site name")
+    others = (Site.id != site_id,) if site_id else ()
+    same = func.lower(Site.name) == name.strip().lower()
+    if "name" not in errors and session.scalar(_live(Site, Site.client_id == client_id, same, *others)):
+        errors["name"] = f"This client already has a site called “{name.strip()}”."
+    return errors
+
+
+def location_problems(
+    session: Session, *, site_id: str, parent_id: str | None, name: str, location_id: str | None = None
+) -> dict[str, str]:
+    """What is wrong with this location name: missing, or a neighbour in the same place has it."""
+    errors: dict[str, str] = {}
+    _required(errors, "name", name, "Location name")
+    if PATH_SEPARATOR.strip() in name:
+        errors["name"] = "A location name cannot hold “/”: add a level inside it instead."
+    others = (Location.id != location_id,) if location_id else ()
+    same_place = Location.parent_id == parent_id if parent_id else Location.parent_id.is_(None)
+    same = func.lower(Location.name) == name.strip().lower()
+    if "name" not in errors and session.scalar(_live(Location, Location.site_id == site_id, same_place, same, *others)):
+        errors["name"] = f"There is already a “{name.strip()}” in this place."
+    return errors
 
 
 def create_client(
@@ -44,18 +122,11 @@ def create_client(
     actor: str,
     **extra: Any,
 ) -> Client:
-    errors: dict[str, str] = {}
-    _required(errors, "name", name, "Client name")
-    code = code.strip().upper()
-    if not CODE_RE.match(code):
-        errors["code"] = "A client code is letters and digits (with - or _), like ACME."
-    elif session.scalar(select(Client).where(Client.code == code, Client.deleted_at.is_(None))):
-        errors["code"] = f"Client code {code} is already used."
-    if not 1 <= tag_digits <= 12:
-        errors["tag_digits"] = "Tag digits must be between 1 and 12."
+    code, tag_prefix = code.strip().upper(), tag_prefix.strip().upper()
+    errors = client_problems(session, code=code, name=name, tag_prefix=tag_prefix, tag_digits=tag_digits)
     if errors:
         raise ValidationError(errors)
-    client = Client(code=code, name=name.strip(), tag_prefix=tag_prefix.strip().upper(), tag_digits=tag_digits)
+    client = Client(code=code, name=name.strip(), tag_prefix=tag_prefix, tag_digits=tag_digits)
     for key, value in extra.items():
         setattr(client, key, value)
     record_create(session, client, actor)
@@ -86,17 +157,8 @@ def create_project(
     description: str = "",
     actor: str,
 ) -> ActivationProject:
-    errors: dict[str, str] = {}
-    _required(errors, "name", name, "Project name")
     code = code.strip().upper()
-    if not CODE_RE.match(code):
-        errors["code"] = "A project code is letters and digits (with - or _), like ACME-ONB."
-    elif session.scalar(
-        select(ActivationProject).where(ActivationProject.code == code, ActivationProject.deleted_at.is_(None))
-    ):
-        errors["code"] = f"Project code {code} is already used."
-    if session.get(Client, client_id) is None:
-        errors["client_id"] = "Choose the client this project is for."
+    errors = project_problems(session, client_id=client_id, code=code, name=name)
     if errors:
         raise ValidationError(errors)
     project = ActivationProject(
@@ -174,8 +236,7 @@ def find_project(session: Session, ref: str | None) -> ActivationProject:
 
 
 def create_site(session: Session, *, client_id: str, name: str, code: str = "", address: str = "", actor: str) -> Site:
-    errors: dict[str, str] = {}
-    _required(errors, "name", name, "Site name")
+    errors = site_problems(session, client_id=client_id, name=name)
     if errors:
         raise ValidationError(errors)
     site = Site(client_id=client_id, name=name.strip(), code=code.strip().upper(), address=address)
@@ -199,8 +260,7 @@ def create_location(
     position: int = 0,
     actor: str,
 ) -> Location:
-    errors: dict[str, str] = {}
-    _required(errors, "name", name, "Location name")
+    errors = location_problems(session, site_id=site_id, parent_id=parent_id, name=name)
     try:
         kind = LocationKind(kind)
     except ValueError:
@@ -210,7 +270,7 @@ def create_location(
         errors["parent_id"] = "The parent location is not at this site."
     if errors:
         raise ValidationError(errors)
-    path = f"{parent.path} / {name.strip()}" if parent else name.strip()
+    path = f"{parent.path}{PATH_SEPARATOR}{name.strip()}" if parent else name.strip()
     location = Location(
         site_id=site_id, parent_id=parent_id, kind=LocationKind(kind), name=name.strip(), position=position, path=path
     )

@@ -156,3 +156,13 @@ def parse_number(raw: object) -> int | float | None:
     except ValueError:
         raise ValueError(f"“{raw}” is not a number.") from None
     return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+
+
+def normalise_technician(raw: str) -> str:
+    """The name a technician gives for the history of their changes: trimmed, printable, not empty."""
+    name = " ".join(printable(raw).split())
+    if not name:
+        raise ValueError("Enter your name: it is written in the history of every change you make.")
+    if len(name) > 120:
+        raise ValueError("A name has at most 120 characters.")
+    return name

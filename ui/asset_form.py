@@ -41,6 +41,15 @@ def narrow(combo: QComboBox) -> None:
     combo.setMinimumContentsLength(8)
 
 
+def field_error(parent: QWidget) -> QLabel:
+    """The message under a field (hidden until there is one), styled by the theme as an error."""
+    label = QLabel(parent)
+    label.setObjectName("fieldError")
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
 class AssetForm(QWidget):
     """Reads and writes field texts; it never validates (the services do, and their messages land here)."""
 
@@ -105,11 +114,7 @@ class AssetForm(QWidget):
         return form
 
     def _error_label(self) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.setVisible(False)
-        return label
+        return field_error(self)
 
     def _make_input(self, name: str) -> QWidget:
         widget: QWidget
@@ -166,7 +171,9 @@ class AssetForm(QWidget):
     def set_choices(self, name: str, choices: Choices, blank: str = "") -> None:
         combo = self.inputs[name]
         assert isinstance(combo, QComboBox)
-        self._loading = True
+        # Restored, not cleared: refilling the sites refills the locations inside this call, and the sites'
+        # own refill that follows is no edit either.
+        was_loading, self._loading = self._loading, True
         try:
             current = combo.currentData()
             combo.clear()
@@ -175,7 +182,7 @@ class AssetForm(QWidget):
                 combo.addItem(label, value)
             combo.setCurrentIndex(max(combo.findData(current), 0))
         finally:
-            self._loading = False
+            self._loading = was_loading
 
     def _fill_locations(self) -> None:
         site = self.text("site_id")

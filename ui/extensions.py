@@ -12,15 +12,25 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
-    from PySide6.QtWidgets import QMenu, QStatusBar, QTableView, QWidget
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu, QStatusBar, QTableView, QTreeView, QWidget
 
     from app.db import Workspace
     from ui.asset_editor import AssetEditor
+    from ui.navigator import NavigatorModel
     from ui.runner import Runner
+    from ui.settings import Settings
 
 log = logging.getLogger(__name__)
 
-INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions", "ui.bulk_edit", "ui.photo_actions")
+INSTALLERS = (
+    "ui.sync_panel",
+    "ui.excel_actions",
+    "ui.workflow_actions",
+    "ui.bulk_edit",
+    "ui.photo_actions",
+    "ui.setup_actions",
+)
 
 
 class ShellWindow(Protocol):
@@ -30,8 +40,15 @@ class ShellWindow(Protocol):
     runner: Runner
     #: "file", "file.import", "file.export", "edit", "view", "project", "sync", "tools", "help".
     menus: dict[str, QMenu]
-    #: The asset list (a QTableView over ui.asset_table.AssetTableModel) and the detail pane with its undo stack.
+    #: Actions by name (ui/shortcuts.py's names): the keyboard help lists those with a shortcut.
+    actions_by_name: dict[str, QAction]
+    settings: Settings
+    #: The navigator: its tree view and its model (clients → projects → sites → locations).
+    tree: QTreeView
+    navigator: NavigatorModel
+    #: The asset list (a QTableView over ui.asset_table.AssetTableModel).
     table: QTableView
+    #: The asset editor, with its undo stack; `editor.set_project(id)` reloads its choices of categories and sites.
     editor: AssetEditor
     #: Emitted with the selected project's id ("" when none) whenever the selection changes.
     project_changed: SignalInstance
@@ -42,6 +59,8 @@ class ShellWindow(Protocol):
     pending_changed: SignalInstance
 
     def current_project_id(self) -> str | None: ...
+
+    def reload(self) -> None: ...  # every view again from the workspace (what data_changed triggers)
 
     def technician(self) -> str: ...
 

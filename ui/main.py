@@ -104,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("smoke test: ok" if ok else "smoke test: the window did not render")
         return 0 if ok else 1
     window.show()
+    from ui.welcome import start
+
+    start(window)  # an empty workspace: the three ways to start; else, once, who is tagging
     code = app.exec()
     window.runner.wait()
     collector.stop()

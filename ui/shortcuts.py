@@ -25,6 +25,9 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "focus_navigator": ("Ctrl+1",),
     "focus_table": ("Ctrl+2",),
     "focus_editor": ("Ctrl+3",),
+    # In the navigator only (ui/setup_actions.py): add inside the selected node, edit it.
+    "navigator_new": ("Ins",),
+    "navigator_edit": ("F2",),
 }
 
 

@@ -173,15 +173,17 @@ class SyncPanel(QObject):
         if up and not self.syncing:
             self.sync_now()
 
-    def ask_login(self, message: str = "") -> None:
+    def ask_login(self, message: str = "") -> QDialog:
+        """The sign-in dialog, window-modal without blocking (sign-in follows its OK)."""
         from app.sync import engine as sync_engine
         from ui.login_dialog import LoginDialog
 
         user = self.window.workspace.meta(sync_engine.USER_KEY) or self.window.technician()
         dialog = LoginDialog(self.server_url(), user, message, self.window.as_widget())
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        self.login(*dialog.values())
+        dialog.accepted.connect(lambda: self.login(*dialog.values()))
+        self.login_dialog = dialog
+        dialog.open()
+        return dialog
 
     def login(self, server: str, user: str, password: str) -> None:
         ws, ca_bundle = self.window.workspace, self.ca_bundle()
