@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -80,10 +81,11 @@ async def _too_large(send: Send, limit: int) -> None:
 def _short(value: Any) -> Any:
     """An echoed input, cut to MAX_ECHO characters of its JSON text when longer (a 50 MB password is not sent
     back whole)."""
-    if value is None or isinstance(value, bool | int | float):
+    if value is None or isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
         return value
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+    text = text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+    return text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot go out as JSON
 
 
 async def validation_error(_request: Request, exc: Exception) -> JSONResponse:

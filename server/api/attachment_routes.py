@@ -45,6 +45,7 @@ async def upload_attachment(
         )
     except storage.BlobRefused as exc:
         raise HTTPException(422, str(exc)) from None
+    session.commit()  # before the answer: a HEAD right after it must find the file
     return {"created": created}
 
 
