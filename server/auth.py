@@ -107,7 +107,8 @@ def login(
         _count_failure(account, settings.login_max_failures, settings, now)
         _count_failure(source, settings.login_max_failures_per_address, settings, now)
         raise AuthError("wrong user name or password") from None
-    account.failures, account.slowed_until = 0, None
+    if not _slowed_for(account, now):  # a slow-down others caused stays for them when the user signs in
+        account.failures, account.slowed_until = 0, None
     session.merge(KnownAddress(user_id=user.id, address=address, last_seen_at=now))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
