@@ -16,10 +16,6 @@ MAX_ECHO = 200
 ATTACHMENTS_PREFIX = "/api/attachments/"
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuses a body larger than the limit with 413: by its Content-Length at once, or while it streams in.
 
@@ -43,27 +39,36 @@ class BodyLimit:
             await _too_large(send, limit)
             return
         seen = 0
-        started = False
+        exceeded = answered = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge()
+                    # The route sees the client go away; whatever it answers is replaced by the 413 below.
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        async def watched_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def limited_send(message: Message) -> None:
+            nonlocal answered
+            if not exceeded:
+                await send(message)
+            elif not answered:
+                answered = True
+                await _too_large(send, limit)
 
         try:
-            await self.app(scope, limited_receive, watched_send)
-        except _TooLarge:
-            if not started:
-                await _too_large(send, limit)
+            await self.app(scope, limited_receive, limited_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not answered:
+            await _too_large(send, limit)
 
 
 async def _too_large(send: Send, limit: int) -> None:

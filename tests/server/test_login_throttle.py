@@ -31,9 +31,7 @@ def _slow(server: LiveServer) -> None:
 def _sign_in(server: LiveServer, address: str, user: str, password: str) -> requests.Response:
     with requests.Session() as session:
         session.mount("http://", _FromAddress(address))
-        return session.post(
-            f"{server.url}/api/auth/login", json={"username": user, "password": password}, timeout=10
-        )
+        return session.post(f"{server.url}/api/auth/login", json={"username": user, "password": password}, timeout=10)
 
 
 def test_unknown_names_and_wrong_passwords_get_the_same_answers(live_server: LiveServer) -> None:

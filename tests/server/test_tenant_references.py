@@ -43,9 +43,10 @@ def test_an_attachment_cannot_claim_another_tenants_file_by_its_hash(
     assert call(live_server, token, "GET", f"/api/attachments/{bob['sha']}").status_code == 404
     # Her own file, attached in her own space, is still hers to attach again.
     own = mutation(3, "attachment", new_id(), "create", attachment_fields(alice["sha"], alice["asset"]))
-    assert call(live_server, token, "POST", "/api/sync/push", {"device_id": DEVICE, "mutations": [own]}).json()[
-        "applied"
-    ] == 1
+    assert (
+        call(live_server, token, "POST", "/api/sync/push", {"device_id": DEVICE, "mutations": [own]}).json()["applied"]
+        == 1
+    )
     # Moving her attachment onto his file is refused too.
     with live_server.engine.connect() as con:
         hers = con.scalar(select(Record.id).where(Record.entity == "attachment", Record.tag == alice["sha"]))
@@ -108,9 +109,12 @@ def test_only_an_administrator_changes_the_shared_catalog_and_others_are_told_wh
     }  # fmt: skip
     seeded = [mutation(1, "category", category_id, "create", category), mutation(2, "field_definition", field_id,
               "create", field)]  # fmt: skip
-    assert call(live_server, root, "POST", "/api/sync/push", {"device_id": new_id(), "mutations": seeded}).json()[
-        "applied"
-    ] == 2
+    assert (
+        call(live_server, root, "POST", "/api/sync/push", {"device_id": new_id(), "mutations": seeded}).json()[
+            "applied"
+        ]
+        == 2
+    )
     own_id = new_id()
     batch = [
         mutation(1, "category", category_id, "create", category),  # the same values again: a harmless no-op
@@ -132,6 +136,9 @@ def test_only_an_administrator_changes_the_shared_catalog_and_others_are_told_wh
     rename = [mutation(3, "category", category_id, "update", {"name": "Servers"})]
     with live_server.engine.connect() as con:
         root_device = con.scalar(select(Record.field_meta).where(Record.id == category_id))["name"][1]
-    assert call(live_server, root, "POST", "/api/sync/push", {"device_id": root_device, "mutations": rename}).json()[
-        "applied"
-    ] == 1
+    assert (
+        call(live_server, root, "POST", "/api/sync/push", {"device_id": root_device, "mutations": rename}).json()[
+            "applied"
+        ]
+        == 1
+    )
