@@ -83,7 +83,7 @@ class ResumeFrom(BaseModel):
 
 
 _WHY = {
-    400: "The request is not valid (for example a cursor this server did not issue to this device).",
+    400: "The request is not valid: a body that is not JSON, or a cursor this server did not issue to this device.",
     401: "Sign in first, or the sign-in expired or was revoked.",
     404: "No such record, device or attachment for this caller (another tenant's data answers the same).",
     409: "Another sync of this device is running (Retry-After says when to try again).",
@@ -97,11 +97,12 @@ _MODELS: dict[int, type[BaseModel]] = {410: CursorExpiredError, 416: ResumeFrom}
 
 
 def answers(*codes: int, refused_content: bool = False) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI descriptions of the error answers a route gives (413 and 422 are added to every route).
+    """OpenAPI descriptions of the error answers a route gives (400 and 413, which any body may cause, are added to
+    every route, and FastAPI adds 422 to those that take input).
 
     `refused_content`: the route also answers 422 with a message (an attachment whose content was refused)."""
     documented: dict[int | str, dict[str, Any]] = {}
-    for code in sorted({*codes, 413}):
+    for code in sorted({*codes, 400, 413}):
         documented[code] = {"model": _MODELS.get(code, Message), "description": _WHY[code]}
     if refused_content:
         documented[422] = {
