@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from datetime import date, datetime
 
@@ -149,12 +150,16 @@ def parse_number(raw: object) -> int | float | None:
     if isinstance(raw, bool):
         raise ValueError("a yes/no value is not a number")
     if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            raise ValueError(f"“{raw}” is not a number.")
         return raw
     text = str(raw).strip().replace(",", "")
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"“{raw}” is not a number.") from None
+    if not math.isfinite(value):  # "nan", "inf": float() takes them, but no record or export can hold them
+        raise ValueError(f"“{raw}” is not a number.")
     return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
 
 

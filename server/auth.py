@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import secrets
@@ -12,10 +11,12 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from server.models import GLOBAL_SPACE, ROLES, Grant, Record, Token, User
+from server.models import GLOBAL_SPACE, ROLES, Grant, KnownAddress, LoginThrottle, Record, Token, User
 from server.settings import Settings
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -53,27 +54,62 @@ def create_user(session: Session, *, name: str, role: str, password: str) -> Use
     return user
 
 
-def login(session: Session, settings: Settings, *, username: str, password: str) -> tuple[str, Token, User]:
-    """Check the password and issue a new token; failures beyond the limit lock the account for a while."""
-    user = session.scalar(select(User).where(User.name == username))
+def _throttle(session: Session, key: str) -> LoginThrottle:
+    """The counter of `key`, made if new (concurrent sign-ins may race to make it) and row-locked."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(LoginThrottle).values(key=key, failures=0).on_conflict_do_nothing(index_elements=["key"]))
+    row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row
+
+
+def _slowed_for(row: LoginThrottle, now: datetime) -> float:
+    """Seconds this account name or address is still slowed down (0: not at all)."""
+    return (row.slowed_until - now).total_seconds() if row.slowed_until and row.slowed_until > now else 0.0
+
+
+def _count_failure(row: LoginThrottle, limit: int, settings: Settings, now: datetime) -> None:
+    """One more failure; at `limit` and beyond, a slow-down doubling with each (at most an hour). Failures older
+    than the window are forgotten."""
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    if row.last_failure_at is not None and now - row.last_failure_at > window:
+        row.failures = 0
+    row.failures += 1
+    row.last_failure_at = now
+    if row.failures >= limit:
+        delay = min(settings.login_lockout_seconds * (2 ** min(row.failures - limit, 20)), 3600.0)
+        row.slowed_until = now + timedelta(seconds=delay)
+
+
+def login(
+    session: Session, settings: Settings, *, username: str, password: str, address: str = ""
+) -> tuple[str, Token, User]:
+    """Check the password and issue a new token.
+
+    Unknown names and wrong passwords get the same answer after the same work, and both count towards the name's
+    slow-down, so names cannot be told apart. Failures slow down the account name and the address they came from;
+    while a name is slowed, only an address this user signed in from before has its password checked, so a
+    stranger's guesses cannot lock the user out of a correct sign-in from their usual place.
+    """
     now = utcnow()
-    if user is None:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
-        raise AuthError("wrong user name or password")
-    if user.locked_until is not None and user.locked_until > now:
-        raise AuthError("too many failed logins; try again later", (user.locked_until - now).total_seconds())
+    account = _throttle(session, f"name:{username}")
+    source = _throttle(session, f"addr:{address}")
+    user = session.scalar(select(User).where(User.name == username))
+    known = user is not None and address != "" and session.get(KnownAddress, (user.id, address)) is not None
+    wait = max(_slowed_for(source, now), 0.0 if known else _slowed_for(account, now))
+    if wait:
+        raise AuthError("too many failed sign-ins; try again later", wait)
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        if user is None:
+            raise VerificationError()
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            excess = user.failed_logins - settings.login_max_failures
-            delay = min(settings.login_lockout_seconds * (2**excess), 3600.0)
-            user.locked_until = now + timedelta(seconds=delay)
+        _count_failure(account, settings.login_max_failures, settings, now)
+        _count_failure(source, settings.login_max_failures_per_address, settings, now)
         raise AuthError("wrong user name or password") from None
-    user.failed_logins = 0
-    user.locked_until = None
+    if not _slowed_for(account, now):  # a slow-down others caused stays for them when the user signs in
+        account.failures, account.slowed_until = 0, None
+    session.merge(KnownAddress(user_id=user.id, address=address, last_seen_at=now))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     raw = secrets.token_urlsafe(32)

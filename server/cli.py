@@ -145,10 +145,10 @@ def cmd_purge_tombstones(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.main import create_app
+    from server.main import SERVE_OPTIONS, create_app
 
     app = create_app(_settings(args))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **SERVE_OPTIONS)
     return 0
 
 

@@ -1,12 +1,21 @@
-"""The FastAPI application: settings and database on app.state, routes per resource, OpenAPI at /docs."""
+"""The FastAPI application: settings and database on app.state, routes per resource, request limits; OpenAPI at
+/docs only when the `api_docs` setting asks for it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
+from server import limits
 from server.api import attachment_routes, auth_routes, record_routes, sync_routes
 from server.db import make_engine, make_session_factory, upgrade_head
 from server.settings import Settings
+from server.storage import MAX_PART_BYTES
+
+#: uvicorn options of every way the server is run: no `server: uvicorn` banner; client addresses as connected
+#: (behind a reverse proxy, pass uvicorn's --proxy-headers and --forwarded-allow-ips so sign-in limits see them).
+SERVE_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False}
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
@@ -15,7 +24,19 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     if migrate:
         upgrade_head(engine)
     settings.blobs_dir.mkdir(parents=True, exist_ok=True)
-    app = FastAPI(title="Closeout sync server", version="1")
+    docs = settings.api_docs
+    app = FastAPI(
+        title="Closeout sync server",
+        version="1",
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    limits.install(
+        app,
+        max_request_bytes=settings.max_request_bytes,
+        max_upload_bytes=max(settings.max_attachment_bytes, MAX_PART_BYTES) + 64 * 1024,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)

@@ -12,6 +12,8 @@ from models.base import NAMING, UTCDateTime, utcnow
 
 #: The space of records shared by every client (categories, field definitions, templates, import profiles).
 GLOBAL_SPACE = "global"
+#: The largest integer every integer column holds (PostgreSQL INTEGER): ids, versions and counters stay within it.
+MAX_DB_INT = 2**31 - 1
 
 
 class ServerBase(DeclarativeBase):
@@ -138,6 +140,27 @@ class BlobUploader(ServerBase):
 
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LoginThrottle(ServerBase):
+    """Failed sign-ins counted per account name ("name:<user name>", known or not) and per address ("addr:<ip>")."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(default=None)
+    slowed_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class KnownAddress(ServerBase):
+    """An address a user has signed in from: its right password still works while the account is slowed down."""
+
+    __tablename__ = "known_addresses"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 ROLES = ("admin", "manager", "coordinator", "technician")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.wire import RECENTLY_CHECKED, UNCHECKED_ENTITIES, SpaceCheck, records_digest
 from server.auth import Scope
-from server.models import GLOBAL_SPACE, Record, Space, User
+from server.models import GLOBAL_SPACE, MAX_DB_INT, Record, Space, User
 from server.sync import BadRequest, own_device
 
 
@@ -100,27 +101,48 @@ class _Seen:
         return self.version if self.base is None else self.base
 
 
-def _mac(key: str, body: str) -> str:
-    return hmac.new(key.encode(), b"pull-cursor:" + body.encode(), hashlib.sha256).hexdigest()[:32]
+_MAC_PATTERN = re.compile(r"\A[0-9a-f]{32}\Z")
 
 
-def _encode_cursor(key: str, after: dict[str, list[Any]]) -> str:
+def _mac(key: str, body: str, bound_to: str | None) -> str:
+    """The cursor's signature; `bound_to` ("<user id>:<device id>") ties it to the user and device it was issued to.
+    None gives the signature of cursors from before that binding."""
+    prefix = b"pull-cursor:" if bound_to is None else f"pull-cursor:{bound_to}:".encode()
+    return hmac.new(key.encode(), prefix + body.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+
+
+def cursor_binding(user: User, device_id: str) -> str:
+    return f"{user.id}:{device_id}"
+
+
+def _encode_cursor(key: str, after: dict[str, list[Any]], bound_to: str) -> str:
     body = json.dumps(after, separators=(",", ":"), sort_keys=True)
-    return f"{_mac(key, body)}.{body}"
+    return f"{_mac(key, body, bound_to)}.{body}"
 
 
-def _decode_cursor(key: str, text: str) -> dict[str, _Seen]:
-    """The device's view per space. The cursor is signed: the projects it names decide which ids a revoke sends,
-    so a made-up cursor must not make the server list ids of records the caller never saw."""
+def _in_range(value: Any) -> bool:
+    return isinstance(value, int) and 0 <= value <= MAX_DB_INT
+
+
+def _decode_cursor(key: str, text: str, bound_to: str) -> dict[str, _Seen] | None:
+    """The device's view per space. The cursor is signed for the user and device it was issued to: the projects it
+    names decide which ids a revoke sends, so a made-up cursor, or another user's or device's, must not make the
+    server list ids of records the caller never saw. None: a cursor this server signed before cursors were bound
+    (the caller must pull its spaces again; see `pull`)."""
     if not text:
         return {}
     mac, dot, body = text.partition(".")
     signed = bool(dot) and not text.startswith("{")
-    if signed and not hmac.compare_digest(mac, _mac(key, body)):
-        raise BadRequest("the cursor is not valid")
+    if signed:
+        if not _MAC_PATTERN.match(mac):
+            raise BadRequest("the cursor is not valid")
+        if not hmac.compare_digest(mac.encode(), _mac(key, body, bound_to).encode()):
+            if hmac.compare_digest(mac.encode(), _mac(key, body, None).encode()):
+                return None
+            raise BadRequest("the cursor is not valid")
     try:
         value = json.loads(body if signed else text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BadRequest("the cursor is not valid") from None
     if not isinstance(value, dict):
         raise BadRequest("the cursor is not valid")
@@ -130,7 +152,7 @@ def _decode_cursor(key: str, text: str) -> dict[str, _Seen]:
             raise BadRequest("the cursor is not valid")
         version, view, *rest = entry
         base = rest[0] if rest else None
-        if not isinstance(version, int) or (rest and not (signed and isinstance(base, int))):
+        if not _in_range(version) or (rest and not (signed and _in_range(base))):
             raise BadRequest("the cursor is not valid")
         if not signed and isinstance(view, str):
             seen[space_id] = _Seen(version, None, legacy=view)
@@ -203,10 +225,18 @@ def pull(
     have been purged.
     """
     device = own_device(session, user, device_id)
-    before = _decode_cursor(key, cursor)
+    bound_to = cursor_binding(user, device_id)
+    decoded = _decode_cursor(key, cursor, bound_to)
+    spaces = visible_spaces(session, scope)
+    if decoded is None:
+        # A cursor from before cursors were bound to their user and device: what it says cannot be trusted to be
+        # this device's, so the device pulls its spaces again from the start (a replacement sync, as after a purge).
+        if not set(spaces) <= set(reset):
+            raise CursorExpired(spaces)
+        decoded = {}
+    before = decoded
     for space_id in reset:
         before.pop(space_id, None)
-    spaces = visible_spaces(session, scope)
     removed: list[tuple[str, str]] = []
     for space_id, held in sorted(before.items()):
         removed.extend(_removed(session, scope, space_id, held, space_id in spaces))
@@ -260,7 +290,7 @@ def pull(
         raise CursorExpired(expired)
     return PullPage(
         rows=rows,
-        cursor=_encode_cursor(key, after),
+        cursor=_encode_cursor(key, after, bound_to),
         has_more=has_more,
         last_mutation_id=device.last_mutation_id,
         removed=removed,
@@ -281,7 +311,7 @@ def check(
     live records in its view, as of its cursor. A space that changed since the cursor, whose pull has not
     finished, or whose view changed since is not compared now (the next pull brings the difference anyway)."""
     own_device(session, user, device_id)
-    seen = _decode_cursor(key, cursor)
+    seen = _decode_cursor(key, cursor, cursor_binding(user, device_id)) or {}  # an unbound cursor: compare nothing
     answers: list[SpaceCheck] = []
     for space_id in visible_spaces(session, scope):
         held = seen.get(space_id)

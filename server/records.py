@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -14,8 +16,13 @@ CUSTOM_PREFIX = "custom."
 MAX_TEXT = 100_000
 MAX_JSON_TEXT = 200_000
 
-#: Entities shared by every client.
+#: Entities shared by every client (the catalog): anyone may add to it, only an administrator may change or delete
+#: what is there (docs/sync.md, "Who may change what").
 GLOBAL_ENTITIES = frozenset({"category", "field_definition", "checklist_template", "import_profile"})
+CATALOG_REFUSAL = (
+    "only an administrator can change or delete what the shared catalog holds "
+    "(categories, fields, checklist templates, import profiles)"
+)
 #: Entities that belong to a project through their project_id field.
 PROJECT_ENTITIES = frozenset(
     {"project_technician", "knowledge_transfer", "activation_call", "action_item", "signoff", "conflict"}
@@ -42,7 +49,8 @@ def _check_value(spec: FieldSpec, value: Any) -> None:
     elif kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**62
     elif kind == "float":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        _check_finite(spec.name, value)
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 2**62
     elif kind == "bool":
         ok = isinstance(value, bool)
     elif kind == "date":
@@ -50,9 +58,25 @@ def _check_value(spec: FieldSpec, value: Any) -> None:
     elif kind == "datetime":
         ok = isinstance(value, str) and _aware(value)
     elif kind == "json":
-        ok = len(canonical_json(value) or "") <= MAX_JSON_TEXT
+        ok = len(_strict_json(spec.name, value)) <= MAX_JSON_TEXT
     if not ok:
         raise Rejected(f"{spec.name} has a value of the wrong kind or size")
+
+
+def _check_finite(name: str, value: Any) -> None:
+    """NaN and infinity are refused in words: JSON has no such numbers (PostgreSQL refuses them, SQLite's
+    json functions fail on the row)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Rejected(f"{name} must be a finite number, not {value}")
+
+
+def _strict_json(name: str, value: Any) -> str:
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        raise Rejected(f"{name} holds a number that is not finite (NaN or infinity)") from None
+    except (TypeError, RecursionError):
+        raise Rejected(f"{name} has a value of the wrong kind or size") from None
 
 
 def _aware(text: str) -> bool:
@@ -77,8 +101,11 @@ def check_fields(entity: EntitySpec, fields: dict[str, Any], *, whole: bool) -> 
             key = name[len(CUSTOM_PREFIX) :]
             if not entity.has_custom or whole or not key or len(key) > 60:
                 raise Rejected(f"{name} is not a field of {entity.name}")
-            if not (value is None or isinstance(value, str | int | float | bool)) or (
-                isinstance(value, str) and len(value) > 10_000
+            _check_finite(name, value)
+            if (
+                not (value is None or isinstance(value, str | int | float | bool))
+                or (isinstance(value, str) and len(value) > 10_000)
+                or (isinstance(value, int | float) and abs(value) >= 2**62)
             ):
                 raise Rejected(f"{name} has a value of the wrong kind or size")
             continue
@@ -168,3 +195,17 @@ def check_references(session: Session, entity: EntitySpec, fields: dict[str, Any
         target = live_record(session, spec.references, value)
         if target is None or target.space_id not in (space_id, GLOBAL_SPACE):
             raise Rejected(f"{name} refers to a record that does not exist on the server")
+
+
+def check_catalog_change(fields: dict[str, Any], record: Record, *, delete: bool) -> None:
+    """A non-administrator's mutation of an existing catalog record: refused unless it changes nothing (a device
+    pushing the default categories every workspace makes, which the server already holds)."""
+    if delete or record.deleted_at is not None:
+        raise Rejected(CATALOG_REFUSAL)
+    for name, value in fields.items():
+        if name == "deleted_at":
+            if value is not None:
+                raise Rejected(CATALOG_REFUSAL)
+            continue
+        if canonical_json(field_value(record.data, name)) != canonical_json(value):
+            raise Rejected(CATALOG_REFUSAL)

@@ -37,8 +37,19 @@ class Settings(BaseSettings):
     sync_lease_seconds: float = 30.0
     #: Tombstones (deleted records) are kept at least this long; `closeout-server purge-tombstones` removes older.
     tombstone_days: int = 180
+    #: Failed sign-ins of one account name before it is slowed down (30 s, doubling with each further failure).
     login_max_failures: int = 5
+    #: Failed sign-ins from one address (any names) before that address is slowed down the same way.
+    login_max_failures_per_address: int = 20
     login_lockout_seconds: float = 30.0
+    #: Failures older than this are forgotten.
+    login_failure_window_seconds: float = 900.0
+    #: The largest request body accepted (attachment uploads may be as large as `max_attachment_bytes`).
+    max_request_bytes: int = 16 * 1024 * 1024
+    #: Unfinished chunked uploads one user may have at once.
+    max_unfinished_uploads: int = 20
+    #: Serve /docs and /openapi.json (off unless asked for: they map the API for anyone).
+    api_docs: bool = False
 
     @field_validator("secret_key")
     @classmethod

@@ -60,7 +60,8 @@ def may_see_blob(session: Session, scope: Scope, user: User, sha256: str) -> boo
 
 
 def store_blob(session: Session, root: Path, user: User, sha256: str, data: bytes, max_bytes: int) -> bool:
-    """Keep `data` under its hash after checking it; returns False when it was already there."""
+    """Keep `data` under its hash after checking it; returns whether this user had not uploaded it before (never
+    whether someone else had: that would tell who holds which file)."""
     if not SHA256_PATTERN.match(sha256):
         raise BlobRefused("an attachment is named by the lowercase hex SHA-256 of its content")
     if len(data) > max_bytes:
@@ -81,21 +82,29 @@ def store_blob(session: Session, root: Path, user: User, sha256: str, data: byte
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    _record_blob(session, user, sha256, len(data), existed)
-    return not existed
+    return _record_blob(session, user, sha256, len(data), existed)
 
 
-def _record_blob(session: Session, user: User, sha256: str, size: int, existed: bool) -> None:
-    """The rows of a blob now on disk: the blob itself (unless it `existed`) and this user as one who uploaded it."""
+def _record_blob(session: Session, user: User, sha256: str, size: int, existed: bool) -> bool:
+    """The rows of a blob now on disk: the blob itself (unless it `existed`) and this user as one who uploaded it;
+    whether this user is new to it."""
     if not existed:
         session.add(Blob(sha256=sha256, size=size))
         session.flush()
-    if session.get(BlobUploader, (sha256, user.id)) is None:
-        session.add(BlobUploader(sha256=sha256, user_id=user.id))
+    if session.get(BlobUploader, (sha256, user.id)) is not None:
+        return False
+    session.add(BlobUploader(sha256=sha256, user_id=user.id))
+    return True
 
 
 def partial_path(root: Path, user: User, sha256: str) -> Path:
     return root / PARTIAL_DIR / str(user.id) / sha256
+
+
+def unfinished_uploads(root: Path, user: User) -> int:
+    """How many unfinished uploads this user has on the server."""
+    folder = root / PARTIAL_DIR / str(user.id)
+    return sum(1 for path in folder.iterdir() if path.is_file()) if folder.is_dir() else 0
 
 
 def received(root: Path, user: User, sha256: str) -> int:
@@ -170,8 +179,8 @@ def append_part(
 
 
 def store_file(session: Session, root: Path, user: User, sha256: str, source: Path) -> bool:
-    """Keep the file `source` (on the blob store's file system) under its hash after checking it; returns False
-    when the blob was already there."""
+    """Keep the file `source` (on the blob store's file system) under its hash after checking it; returns whether
+    this user had not uploaded it before."""
     digest = hashlib.sha256()
     with source.open("rb") as fh:
         for block in iter(lambda: fh.read(1024 * 1024), b""):
@@ -183,8 +192,7 @@ def store_file(session: Session, root: Path, user: User, sha256: str, source: Pa
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, path)
-    _record_blob(session, user, sha256, path.stat().st_size, existed)
-    return not existed
+    return _record_blob(session, user, sha256, path.stat().st_size, existed)
 
 
 def purge_partials(root: Path, *, older_than_seconds: float) -> int:

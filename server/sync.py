@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -29,12 +29,14 @@ from server.models import GLOBAL_SPACE, Device, Record, RejectedMutationRecord, 
 from server.records import (
     CONFLICT_EDITABLE,
     Rejected,
+    check_catalog_change,
     check_fields,
     check_references,
     field_value,
     placement,
     set_field_value,
 )
+from server.storage import may_see_blob
 
 
 class NotFound(Exception):
@@ -139,6 +141,8 @@ class Applier:
             return
         if record is None:
             raise Rejected("no such record")
+        if record.space_id == GLOBAL_SPACE and not self.scope.is_admin:
+            check_catalog_change(m.fields, record, delete=m.op == "delete")
         if m.entity == "conflict" and (m.op != "update" or not set(m.fields) <= CONFLICT_EDITABLE):
             raise Rejected("a conflict can only be resolved")
         signed = m.entity == "signoff" and record.data.get("status") in ("signed", "superseded")
@@ -168,6 +172,7 @@ class Applier:
         ):
             raise Rejected("its parent record does not exist on the server")
         check_references(self.session, entity, m.fields, space_id)
+        self._check_file(m.fields)
         version = self.next_version(space_id)
         meta = [version, self.device_id, m.actor, m.hlc]
         data = {name: m.fields.get(name) for name in entity.fields}
@@ -188,13 +193,22 @@ class Applier:
             else data.get("sha256")
             if entity_name == "attachment"
             else None,
-            created_at=min(m.at, now),
+            created_at=min(m.at if m.at.tzinfo else m.at.replace(tzinfo=UTC), now),  # naive: read as UTC
             updated_at=now,
         )
         self.session.add(record)
         self.session.flush()
         if entity_name == "asset":
             self._flag_duplicate_tag(record, m)
+
+    def _check_file(self, fields: dict[str, Any]) -> None:
+        """An attachment may name only a file this user uploaded or may already see attached somewhere: content
+        addressing is no access grant (another tenant's file answers exactly like a missing one)."""
+        sha256 = fields.get("sha256")
+        if sha256 is None:
+            return
+        if not isinstance(sha256, str) or not may_see_blob(self.session, self.scope, self.user, sha256):
+            raise Rejected("sha256 names a file that has not been uploaded to the server")
 
     def _update(self, m: Mutation, record: Record) -> None:
         entity = ENTITY_SPECS[record.entity]
@@ -205,6 +219,10 @@ class Applier:
             if blocked in fields and fields[blocked] != record.data.get(blocked):
                 raise Rejected(f"{blocked} of an existing {record.entity} cannot change")
         check_references(self.session, entity, fields, record.space_id)
+        if record.entity == "attachment" and fields.get("sha256", record.data.get("sha256")) != record.data.get(
+            "sha256"
+        ):
+            self._check_file(fields)
         restore = "deleted_at" in fields and fields["deleted_at"] is None
         if "deleted_at" in fields and fields["deleted_at"] is not None:
             self._delete(m, record)
@@ -328,6 +346,30 @@ class Applier:
         )
 
 
+#: A refused mutation is kept for people to read, not replayed: its reason and values are kept shortened.
+MAX_REASON = 500
+MAX_KEPT_VALUE = 200
+MAX_KEPT_FIELDS = 100
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def kept_payload(m: Mutation) -> dict[str, Any]:
+    """The refused mutation as stored: each field's value as JSON text cut to MAX_KEPT_VALUE characters, at most
+    MAX_KEPT_FIELDS fields (a 10 MB push keeps a few kilobytes)."""
+    payload: dict[str, Any] = json.loads(m.model_dump_json(exclude={"fields"}))
+    names = sorted(m.fields)
+    payload["fields"] = {
+        _shortened(name, MAX_KEPT_VALUE): _shortened(json.dumps(m.fields[name], ensure_ascii=False), MAX_KEPT_VALUE)
+        for name in names[:MAX_KEPT_FIELDS]
+    }
+    if len(names) > MAX_KEPT_FIELDS:
+        payload["fields_left_out"] = len(names) - MAX_KEPT_FIELDS
+    return payload
+
+
 def push(session: Session, *, user: User, scope: Scope, request: PushRequest) -> PushResponse:
     """Apply the mutations after the device's last one, in order, exactly once; stop at a gap."""
     if request.schema_version > WIRE_SCHEMA:
@@ -350,7 +392,7 @@ def push(session: Session, *, user: User, scope: Scope, request: PushRequest) ->
             applier.apply(m)
             applied += 1
         except Rejected as exc:
-            reason = str(exc)
+            reason = _shortened(str(exc).replace("\x00", ""), MAX_REASON)
             rejected.append(
                 RejectedMutation(mutation_id=m.mutation_id, entity=m.entity, entity_id=m.entity_id, reason=reason)
             )
@@ -362,7 +404,7 @@ def push(session: Session, *, user: User, scope: Scope, request: PushRequest) ->
                     entity=m.entity,
                     entity_id=m.entity_id,
                     reason=reason,
-                    payload=json.loads(m.model_dump_json()),
+                    payload=kept_payload(m),
                 )
             )
         last = m.mutation_id

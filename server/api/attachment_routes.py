@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from server import storage
 from server.api.deps import CurrentUser, SessionDep, SettingsDep
+from server.api.inputs import answers
 
 router = APIRouter(prefix="/api/attachments", tags=["attachments"])
 
@@ -20,13 +21,13 @@ def _visible_or_404(session: SessionDep, caller: CurrentUser, sha256: str) -> No
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such attachment")
 
 
-@router.head("/{sha256}")
+@router.head("/{sha256}", responses=answers(401, 404))
 def has_attachment(sha256: str, caller: CurrentUser, session: SessionDep) -> Response:
     _visible_or_404(session, caller, sha256)
     return Response(status_code=status.HTTP_200_OK)
 
 
-@router.put("/{sha256}", status_code=status.HTTP_201_CREATED)
+@router.put("/{sha256}", status_code=status.HTTP_201_CREATED, responses=answers(401, refused_content=True))
 async def upload_attachment(
     sha256: str, request: Request, caller: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> dict[str, bool]:
@@ -44,10 +45,11 @@ async def upload_attachment(
         )
     except storage.BlobRefused as exc:
         raise HTTPException(422, str(exc)) from None
+    session.commit()  # before the answer: a HEAD right after it must find the file
     return {"created": created}
 
 
-@router.get("/{sha256}/parts")
+@router.get("/{sha256}/parts", responses=answers(401, 404))
 def upload_progress(sha256: str, caller: CurrentUser, settings: SettingsDep) -> dict[str, int]:
     """How many bytes of the caller's unfinished upload of this content the server holds (0: none)."""
     if not storage.SHA256_PATTERN.match(sha256):
@@ -55,7 +57,15 @@ def upload_progress(sha256: str, caller: CurrentUser, settings: SettingsDep) -> 
     return {"received": storage.received(settings.blobs_dir, caller.user, sha256)}
 
 
-@router.put("/{sha256}/parts")
+@router.put(
+    "/{sha256}/parts",
+    responses={
+        **answers(401, 404, 416, 429, refused_content=True),
+        200: {"description": "The whole content arrived; this user had uploaded it before."},
+        201: {"description": "The whole content arrived and matched its hash."},
+        202: {"description": "The part was kept; more parts are to come."},
+    },
+)
 async def upload_part(
     sha256: str,
     request: Request,
@@ -74,6 +84,12 @@ async def upload_part(
     if not storage.SHA256_PATTERN.match(sha256):
         raise HTTPException(404, "no such attachment")
     held = storage.received(settings.blobs_dir, caller.user, sha256)
+    if held == 0 and storage.unfinished_uploads(settings.blobs_dir, caller.user) >= settings.max_unfinished_uploads:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many unfinished uploads; finish one first (unfinished ones go after 14 days)",
+            {"Retry-After": "60"},
+        )
     if offset != held and not (held == 0 and storage.finished(session, settings.blobs_dir, caller.user, sha256)):
         raise _resume_from(held)  # said before the part is read: it is not worth receiving
     body = bytearray()
@@ -103,7 +119,13 @@ def _resume_from(received: int) -> HTTPException:
     return HTTPException(416, {"message": "resume the upload from here", "received": received})
 
 
-@router.get("/{sha256}")
+@router.get(
+    "/{sha256}",
+    responses={
+        **answers(401, 404),
+        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    },
+)
 def download_attachment(sha256: str, caller: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
     _visible_or_404(session, caller, sha256)
     return Response(storage.read_blob(settings.blobs_dir, sha256), media_type="application/octet-stream")

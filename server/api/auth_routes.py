@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 
-from models.wire import LoginRequest, LoginResponse, UserInfo
+from models.wire import LoginResponse, UserInfo
 from server import auth
 from server.api.deps import CurrentUser, SessionDep, SessionFactoryDep, SettingsDep
+from server.api.inputs import LoginInput, answers
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/login")
-def login(body: LoginRequest, factory: SessionFactoryDep, settings: SettingsDep) -> LoginResponse:
+@router.post("/login", responses=answers(401, 429))
+def login(body: LoginInput, request: Request, factory: SessionFactoryDep, settings: SettingsDep) -> LoginResponse:
+    """Sign in. Unknown names and wrong passwords get the same 401; repeated failures of one name or from one
+    address get 429 with Retry-After (docs/sync.md, "People and access")."""
+    address = request.client.host if request.client else ""
     # Its own transaction so that a failed attempt is counted even though the request fails.
     with factory() as session, session.begin():
         try:
-            raw, token, user = auth.login(session, settings, username=body.username, password=body.password)
+            raw, token, user = auth.login(
+                session, settings, username=body.username, password=body.password, address=address
+            )
         except auth.AuthError as exc:
             failure = exc
         else:
@@ -26,12 +32,12 @@ def login(body: LoginRequest, factory: SessionFactoryDep, settings: SettingsDep)
     raise HTTPException(code, str(failure), headers)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=answers(401))
 def logout(caller: CurrentUser, session: SessionDep) -> None:
     token = session.merge(caller.token)
     auth.revoke(token)
 
 
-@router.get("/me")
+@router.get("/me", responses=answers(401))
 def me(caller: CurrentUser) -> UserInfo:
     return UserInfo(name=caller.user.name, role=caller.user.role)

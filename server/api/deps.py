@@ -44,7 +44,9 @@ def get_session(factory: Annotated[sessionmaker[Session], Depends(get_session_fa
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
-SessionDep = Annotated[Session, Depends(get_session)]
+#: Committed before the answer is sent ("function" scope): a client acting on the answer (a HEAD after an upload,
+#: a request after signing out) must find the change made.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
 
 from models.wire import ConflictInfo, WireRow
 from server import sync
 from server.api.deps import CurrentUser, SessionDep
+from server.api.inputs import PathId, PathName, answers
 
 router = APIRouter(prefix="/api", tags=["records"])
 
 
-@router.get("/records/{entity}/{record_id}")
-def get_record(entity: str, record_id: str, caller: CurrentUser, session: SessionDep) -> WireRow:
+@router.get("/records/{entity}/{record_id}", responses=answers(401, 404))
+def get_record(entity: PathName, record_id: PathId, caller: CurrentUser, session: SessionDep) -> WireRow:
     try:
         return sync.to_wire(sync.visible_record(session, caller.scope, entity, record_id))
     except sync.NotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such record") from None
 
 
-@router.get("/conflicts")
-def list_conflicts(caller: CurrentUser, session: SessionDep, project_id: str | None = None) -> list[ConflictInfo]:
+@router.get("/conflicts", responses=answers(401, 404))
+def list_conflicts(
+    caller: CurrentUser,
+    session: SessionDep,
+    project_id: Annotated[str | None, Query(min_length=1, max_length=36, pattern=r"^[^\x00]*$")] = None,
+) -> list[ConflictInfo]:
     try:
         records = sync.conflicts_of(session, caller.scope, project_id)
     except sync.NotFound:

@@ -11,22 +11,20 @@ from sqlalchemy.orm import Session
 
 from models.wire import (
     SYNC_SESSION_HEADER,
-    CheckRequest,
     CheckResponse,
     CursorExpiredError,
-    PullRequest,
     PullResponse,
-    PushRequest,
     PushResponse,
     RejectedInfo,
 )
 from server import pull as pulling
 from server import sync
 from server.api.deps import CurrentUser, SessionDep, SettingsDep
+from server.api.inputs import CheckInput, PathId, PullInput, PushInput, answers
 from server.settings import Settings
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
-SyncSession = Annotated[str, Header(alias=SYNC_SESSION_HEADER, min_length=8, max_length=64)]
+SyncSession = Annotated[str, Header(alias=SYNC_SESSION_HEADER, min_length=8, max_length=64, pattern=r"^[!-~]+$")]
 
 
 @contextmanager
@@ -54,9 +52,9 @@ def _hold_lease(session: SessionDep, caller: CurrentUser, device_id: str, token:
         ) from None
 
 
-@router.post("/push")
+@router.post("/push", responses=answers(400, 401, 404, 409))
 def push(
-    body: PushRequest,
+    body: PushInput,
     run: SyncSession,
     caller: CurrentUser,
     session: SessionDep,
@@ -69,9 +67,9 @@ def push(
         return answer
 
 
-@router.post("/pull", response_model=PullResponse)
+@router.post("/pull", response_model=PullResponse, responses=answers(400, 401, 404, 409, 410))
 def pull(
-    body: PullRequest,
+    body: PullInput,
     run: SyncSession,
     caller: CurrentUser,
     session: SessionDep,
@@ -82,7 +80,7 @@ def pull(
         return _pull_page(session, caller, body, settings)
 
 
-def _pull_page(session: Session, caller: CurrentUser, body: PullRequest, settings: Settings) -> Response:
+def _pull_page(session: Session, caller: CurrentUser, body: PullInput, settings: Settings) -> Response:
     try:
         page = pulling.pull(
             session,
@@ -107,8 +105,8 @@ def _pull_page(session: Session, caller: CurrentUser, body: PullRequest, setting
         return Response(error.model_dump_json(), status_code=status.HTTP_410_GONE, media_type="application/json")
 
 
-@router.post("/check")
-def check(body: CheckRequest, caller: CurrentUser, session: SessionDep, settings: SettingsDep) -> CheckResponse:
+@router.post("/check", responses=answers(400, 401, 404))
+def check(body: CheckInput, caller: CurrentUser, session: SessionDep, settings: SettingsDep) -> CheckResponse:
     """The sanity check after a pull: per space, the count and digest of the live records in the caller's view as
     of the device's cursor; the device compares them with its own copy and pulls a space again on a mismatch."""
     with _refusals(session):
@@ -125,14 +123,14 @@ def check(body: CheckRequest, caller: CurrentUser, session: SessionDep, settings
         return CheckResponse(spaces=spaces)
 
 
-@router.post("/done/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
-def done(device_id: str, run: SyncSession, caller: CurrentUser, session: SessionDep) -> None:
+@router.post("/done/{device_id}", status_code=status.HTTP_204_NO_CONTENT, responses=answers(400, 401, 404))
+def done(device_id: PathId, run: SyncSession, caller: CurrentUser, session: SessionDep) -> None:
     """End a sync run: the device's lease is released at once instead of expiring."""
     with _refusals(session):
         sync.release_lease(session, caller.user, device_id, run)
 
 
-@router.get("/rejected")
+@router.get("/rejected", responses=answers(401))
 def rejected(caller: CurrentUser, session: SessionDep) -> list[RejectedInfo]:
     """Mutations of the caller's devices that the server refused for good."""
     return [

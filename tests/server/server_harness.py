@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 
 from server import auth
 from server.db import make_engine, make_session_factory, upgrade_head
-from server.main import create_app
+from server.main import SERVE_OPTIONS, create_app
 from server.models import ServerBase, User
 from server.settings import Settings
 
@@ -46,7 +46,7 @@ class LiveServer:
         # do not retry (retries=0), so that race failed a test now and then.
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", ws="none",
-            http="h11", loop="asyncio", timeout_keep_alive=60,
+            http="h11", loop="asyncio", timeout_keep_alive=60, **SERVE_OPTIONS,
         )  # fmt: skip
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

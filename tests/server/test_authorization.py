@@ -109,11 +109,11 @@ def test_another_tenants_ids_answer_404_on_every_endpoint(
         response = _call(live_server, method, path, body, token)
         assert response.status_code == 404, (path, response.status_code, response.text)
         assert "BRAVO" not in response.text
-    # Bob's own (signed) cursor in her request shows her nothing of his: the check answers for her view only.
+    # Bob's own (signed) cursor in her request is refused: it was issued to his user and device, not hers.
     bob_cursor = _call(live_server, "POST", "/api/sync/pull", {"device_id": bob["device"], "cursor": ""},
                        _login(live_server, "bob")).json()["cursor"]  # fmt: skip
     checked = _call(live_server, "POST", "/api/sync/check", {"device_id": alice["device"], "cursor": bob_cursor}, token)
-    assert checked.status_code == 200 and bob["client"] not in checked.text and "BRAVO" not in checked.text
+    assert checked.status_code == 400 and bob["client"] not in checked.text and "BRAVO" not in checked.text
     # Her own ids work, so the 404s above are about ownership, not broken routes.
     for method, path, body in _endpoints(alice):
         if path == "/api/auth/logout" or ZERO in path:
@@ -144,6 +144,7 @@ def test_a_push_aimed_at_another_tenants_record_is_refused_and_changes_nothing(
 
 def test_repeated_failed_logins_are_slowed_down(live_server: LiveServer) -> None:
     live_server.add_user("carol", "technician")
+    live_server.settings.login_lockout_seconds = 120.0  # outlasts the test on a busy machine
     codes = [
         requests.post(
             f"{live_server.url}/api/auth/login", json={"username": "carol", "password": "wrong-password"}, timeout=10

@@ -59,9 +59,11 @@ def _rich_workspace(device: Device, tmp_path: Path) -> tuple[str, str]:
         return project.client_id, project.id
 
 
-def _small_demo(live_server: LiveServer, make_device: DeviceFactory, *names: str) -> tuple[list[Device], str]:
+def _small_demo(
+    live_server: LiveServer, make_device: DeviceFactory, *names: str, role: str = "coordinator"
+) -> tuple[list[Device], str]:
     """Ann's laptops (`names`), the first holding a small demo client (not synced); returns them and its id."""
-    live_server.add_user("ann", "coordinator")
+    live_server.add_user("ann", role)
     devices = [make_device(name, "ann") for name in names]
     with devices[0].ws.transaction() as s:
         client_id = seed_demo(s, assets=5).client_id
@@ -71,7 +73,7 @@ def _small_demo(live_server: LiveServer, make_device: DeviceFactory, *names: str
 def test_every_kind_of_record_checks_clean_on_every_device(
     live_server: LiveServer, make_device: DeviceFactory, tmp_path: Path
 ) -> None:
-    live_server.add_user("ann", "coordinator")
+    live_server.add_user("ann", "admin")  # she edits the shared catalog, which only an administrator may change
     live_server.add_user("tom", "technician")
     a, b = make_device("a", "ann"), make_device("b", "ann")
     client_id, project_id = _rich_workspace(a, tmp_path)
@@ -197,7 +199,7 @@ def _offline_edits(devices: tuple[Device, Device], site_id: str, category_id: st
 def test_conflicts_resolved_twice_offline_check_clean(live_server: LiveServer, make_device: DeviceFactory) -> None:
     """Two people resolving one conflict offline make a conflict about a conflict (no project, no record of its
     own in the space): conflicts are left out of the check, so this is no difference."""
-    (a, b), _ = _small_demo(live_server, make_device, "a", "b")
+    (a, b), _ = _small_demo(live_server, make_device, "a", "b", role="admin")  # the catalog is the admins'
     a.sync()
     b.sync()
     with a.ws.session() as s:
