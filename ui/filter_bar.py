@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from models import AssetStatus
 
 SEARCH_DELAY_MS = 150
+#: Narrower than this, the "needs attention" box gives its room to the search field (the toolbar and the View
+#: menu keep the same switch, Ctrl+Shift+A).
+COMPACT_WIDTH = 660
 
 
 class FilterBar(QFrame):
@@ -25,6 +29,7 @@ class FilterBar(QFrame):
         self.search.setAccessibleName("Search assets")
         self.search.setPlaceholderText("Search tag, serial, host, IP, model, person…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(150)
         self.category = QComboBox(self)
         self.category.setAccessibleName("Category filter")
         self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -59,6 +64,10 @@ class FilterBar(QFrame):
         self.category.currentIndexChanged.connect(lambda _i: self.emit_now())
         self.status.currentIndexChanged.connect(lambda _i: self.emit_now())
         self.attention.toggled.connect(lambda _on: self.emit_now())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.attention.setVisible(event.size().width() >= COMPACT_WIDTH)
 
     def set_categories(self, choices: list[tuple[str, str]]) -> None:
         current = self.category.currentData()

@@ -248,6 +248,10 @@ class MainWindow(QMainWindow):
     def _size_panes(self) -> None:
         central = self.centralWidget()
         width = central.width() if central is not None else self.width()
+        if self.toolbar is not None:  # on a small screen the buttons keep their icons and tooltips, not their words
+            narrow = width < NARROW_WIDTH
+            style = Qt.ToolButtonStyle.ToolButtonIconOnly if narrow else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            self.toolbar.setToolButtonStyle(style)
         navigator = 0 if self._navigator_folded(width) else NAVIGATOR_WIDTH
         editor = max(EDITOR_MIN_WIDTH, min(EDITOR_WIDTH, width - navigator - LIST_MIN_WIDTH))
         self.splitter.setSizes([navigator, max(width - navigator - editor, LIST_MIN_WIDTH), editor])

@@ -138,6 +138,7 @@ def main() -> None:
     dialog.reject()
     save_conflicts(app, window, ws, args.out / "conflicts.png")
     save_bulk_edit_and_photos(app, window, tmp, args.out)
+    save_screen_sizes(app, window, settings, args.out)
     editor._set_dirty(False)
     window.close()
     ws.close()
@@ -179,6 +180,24 @@ def save_bulk_edit_and_photos(app: QApplication, window: MainWindow, tmp: Path, 
     settle(app, window)
     save(editor, out / "photo-strip.png")
     editor.tabs.setCurrentIndex(0)
+
+
+#: Laptop screens technicians carry, and a desktop's (run under a screen at least this large: xvfb-run -s ...).
+SCREEN_SIZES = ((1024, 700), (1366, 768), (1920, 1080))
+
+
+def save_screen_sizes(app: QApplication, window: MainWindow, settings: Settings, out: Path) -> None:
+    """The window at each screen size, light and dark, with an asset open in the editor."""
+    for theme in ("light", "dark"):
+        apply_theme(app, settings, theme)
+        window.refresh_icons()
+        for width, height in SCREEN_SIZES:
+            window.resize(width, height)
+            window.quick.scan("NWD-00012")
+            settle(app, window)
+            save(window, out / f"window-{width}x{height}-{theme}.png")
+    apply_theme(app, settings, "light")
+    window.refresh_icons()
 
 
 def save_conflicts(app: QApplication, window: MainWindow, ws: Workspace, path: Path) -> None:

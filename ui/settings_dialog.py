@@ -98,6 +98,7 @@ class SettingsDialog(GuardedDialog):
         self.burst.setRange(5, 200)
         self.burst.setSuffix(" ms")
         self.burst.setValue(settings.get(SCAN_BURST_MS))
+        self.burst.setFixedWidth(110)
         self.burst.setAccessibleName("Longest gap between a scanner's keys")
         self.burst.setToolTip("Keys closer together than this, ended by Enter or Tab, are a scan, not typing")
         self.scan_prefix = QLineEdit(settings.get(SCAN_PREFIX), self)
@@ -107,11 +108,11 @@ class SettingsDialog(GuardedDialog):
         self.scan_suffix = QLineEdit(settings.get(SCAN_SUFFIX), self)
         self.scan_suffix.setMaxLength(1)
         self.scan_suffix.setAccessibleName("Scanner suffix character")
-        self.scan_suffix.setPlaceholderText("Enter or Tab")
+        self.scan_suffix.setPlaceholderText("⏎ or Tab")
         affixes = QHBoxLayout()
         affixes.setContentsMargins(0, 0, 0, 0)
         for label, field in (("Prefix", self.scan_prefix), ("Suffix", self.scan_suffix)):
-            field.setFixedWidth(70)
+            field.setFixedWidth(90)
             affixes.addWidget(QLabel(label, self))
             affixes.addWidget(field)
         affixes.addStretch(1)
@@ -125,6 +126,7 @@ class SettingsDialog(GuardedDialog):
         self.scan_verdict = QLabel("", self)
         self.scan_verdict.setObjectName("hint")
         self.scan_verdict.setWordWrap(True)
+        self.scan_verdict.setVisible(False)
         self._scanned_here = False
         self.scan_test.installEventFilter(self)  # its Enter ends a test scan; it must not press OK
         if scanner is not None:
@@ -181,6 +183,7 @@ class SettingsDialog(GuardedDialog):
         self.scan_verdict.setText(
             f"Scanner input: “{text}” ({len(text)} characters, {speed}). Scans will be recognised."
         )
+        self.scan_verdict.setVisible(True)
 
     def _typed_in_test(self) -> None:
         if self._scanned_here:
@@ -190,6 +193,7 @@ class SettingsDialog(GuardedDialog):
                 f"“{self.scan_test.text()}” looked like typing, not a scanner. If it was scanned, raise the key gap "
                 "or set the prefix your scanner sends."
             )
+            self.scan_verdict.setVisible(True)
         self.scan_test.selectAll()
 
     def _browse(self) -> None:

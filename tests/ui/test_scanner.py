@@ -223,19 +223,22 @@ def test_a_person_typing_into_a_combo_box_still_chooses_by_type_ahead(qtbot: QtB
     qtbot.waitUntil(lambda: check.isChecked() != was)
 
 
+@pytest.mark.parametrize("where", ["technician", "burst", "theme", "sound"])
 def test_a_scan_made_while_a_dialog_is_open_waits_for_it_and_types_nothing_into_it(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, window: MainWindow, where: str
 ) -> None:
+    """In the settings: a line edit, a spin box, a combo box and a check box."""
     editor = window.editor
     open_tag(qtbot, window, "NWD-00012")
     dialog = window.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitExposed(dialog)
-    dialog.technician.setFocus()
-    qtbot.waitUntil(lambda: focused() is dialog.technician)
-    typed = dialog.technician.text()
+    target = getattr(dialog, where)
+    target.setFocus()
+    qtbot.waitUntil(lambda: focused() is target)
+    before = dialog.edit_state()
     scanner_types("NWD-00020")
-    assert dialog.technician.text() == typed
+    assert dialog.edit_state() == before
     assert dialog.isVisible()
     assert editor.asset is not None and editor.asset.tag == "NWD-00012"
     dialog.reject()
