@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import CloseoutError, ValidationError
 from app.importing import ImportOptions, ImportPreview, RowResult, RowStatus, apply_import, preview_import
-from app.importing_changes import row_changes
-from app.importing_mapping import import_targets, list_profiles, save_profile, suggest_for
-from app.importing_values import DateOrder
+from app.importing.cells import DateOrder
+from app.importing.changes import row_changes
+from app.importing.mapping import import_targets, list_profiles, save_profile, suggest_for
 from app.projects import find_project, list_projects
 from exporters.rejects import write_rejects
 from exporters.sheet_reader import SheetData, read_sheet

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.db import Workspace
 from app.importing import ImportOptions, ImportPreview, ImportResult, apply_import, preview_import
-from app.importing_mapping import ImportTarget, apply_profile, import_targets, list_profiles, save_profile, suggest_for
+from app.importing.mapping import ImportTarget, apply_profile, import_targets, list_profiles, save_profile, suggest_for
 from app.projects import get_project
 from exporters.rejects import write_rejects
 from exporters.sheet_reader import SheetData, read_sheet

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.db import Workspace
 from app.importing import ImportResult
-from app.importing_mapping import list_profiles
+from app.importing.mapping import list_profiles
 from exporters.xlsx_export import ExportReport
 from models import Asset
 from tests.excel.excel_files import write_csv

@@ -1,4 +1,4 @@
-"""Importing inventory rows: a preview (new, updated, unchanged, rejected with reasons), then one all-or-nothing write.
+"""Import rows: a preview (new, updated, unchanged, rejected with reasons), then one all-or-nothing write.
 
 Takes plain rows (a header and lists of cell values), never files: reading spreadsheets is the exporters' job.
 """
@@ -18,9 +18,9 @@ from app.assets import ASSET_FIELDS, clean_values, update_asset
 from app.bulk import create_assets_bulk
 from app.catalog import field_definitions
 from app.errors import CloseoutError, ValidationError
-from app.importing_mapping import DATE_FIELDS, ID_TARGET, check_mapping, import_targets
-from app.importing_refs import NameIndex
-from app.importing_values import DateOrder, cell_text, decide_date_order, mangled_number, read_date, shown_number
+from app.importing.cells import DateOrder, cell_text, decide_date_order, mangled_number, read_date, shown_number
+from app.importing.mapping import DATE_FIELDS, ID_TARGET, check_mapping, import_targets
+from app.importing.refs import NameIndex
 from app.journal import CUSTOM_PREFIX, encode
 from app.projects import ensure_open, get_project
 from app.validation import normalise_serial, normalise_tag

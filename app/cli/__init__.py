@@ -30,10 +30,10 @@ from app.errors import CloseoutError, ValidationError
 #: Modules that add verbs; each has `register(subparsers)`. Loaded by name so that the core never
 #: imports the exporters or the sync client statically.
 COMMAND_MODULES = (
-    "app.cli_assets",
-    "app.sync.cli",
+    "app.cli.assets",
+    "app.cli.sync",
     "exporters.cli",
-    "app.cli_workflow",
+    "app.cli.workflow",
 )
 
 log = logging.getLogger(__name__)
