@@ -55,7 +55,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 #: Fields whose values are identifiers: stored as text, and a number there means Excel changed it.
-IDENTIFIER_FIELDS = frozenset({"asset_tag", "serial", "hostname", "ip_address", "mac_address"})
+IDENTIFIER_FIELDS = frozenset(
+    {"asset_tag", "previous_tag", "serial", "hostname", "ip_address", "mac_address", "model_number", "order_number"}
+)
 DATE_FIELDS = frozenset({"purchase_date", "warranty_end"})
 
 
@@ -77,7 +79,7 @@ def import_targets(session: Session) -> list[ImportTarget]:
     """Every field a column may go to: the asset fields, then each configuration field (one per key)."""
     targets = [ImportTarget(IGNORE, "(do not import)"), ImportTarget(ID_TARGET, ID_LABEL)]
     for key, label in ASSET_FIELDS.items():
-        kind = FieldType.DATE if key in DATE_FIELDS else FieldType.TEXT
+        kind = FieldType.DATE if key in DATE_FIELDS else FieldType.NUMBER if key == "purchase_cost" else FieldType.TEXT
         targets.append(ImportTarget(key, label, kind))
     seen: set[str] = set()
     for definition in session.scalars(

@@ -172,7 +172,7 @@ class _Plan:
     def is_text(self, key: str) -> bool:
         if key.startswith(CUSTOM_PREFIX):
             return self.targets[key].kind == FieldType.TEXT
-        return key not in DATE_FIELDS and key not in ("managed", "critical")
+        return key not in DATE_FIELDS and key not in ("managed", "critical", "purchase_cost")
 
 
 def _date_orders(
