@@ -17,8 +17,8 @@ from app.projects import ensure_open, find_location, find_site, get_project
 from app.search import index_assets
 from app.validation import (
     LONG_TEXT_LIMIT,
-    normalise_hostname,
     normalise_currency,
+    normalise_hostname,
     normalise_ip,
     normalise_mac,
     normalise_serial,

@@ -22,7 +22,8 @@ from app.search import _UPSERT, document
 from models import Asset, AssetStatus, Change, ChangeSet, Client, Location, Site, WorkspaceMeta, new_id, utcnow
 
 TEXT_FIELDS = ("manufacturer", "model", "serial", "hostname", "ip_address", "mac_address", "os", "assigned_user",
-               "department", "notes", "model_number", "supplier", "order_number", "currency", "previous_tag")  # fmt: skip
+               "department", "notes", "model_number", "supplier", "order_number", "currency",
+               "previous_tag")  # fmt: skip
 
 
 @dataclass
