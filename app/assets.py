@@ -101,7 +101,21 @@ _TEXT_DEFAULTS = (
 
 
 #: The fields whose change can change an asset's "needs attention" flags.
-_ATTENTION_INPUTS = frozenset({"asset_tag", "serial", "category_id"})
+_ATTENTION_INPUTS = frozenset({"asset_tag", "serial", "category_id", "notes"})
+#: A line of the notes that starts with this flags the asset ("Check Serial number: ..."): an import keeps there
+#: what it could not read, and the flag goes when the line does. Derived from the notes, so every replica agrees.
+CHECK_LINE = "Check "
+
+
+def check_flags(notes: str) -> list[str]:
+    """The attention flags the notes ask for: "check:Serial number" for each line "Check Serial number: …"."""
+    if CHECK_LINE not in notes:
+        return []
+    flags = []
+    for line in notes.splitlines():
+        if line.startswith(CHECK_LINE) and ":" in line:
+            flags.append("check:" + line[len(CHECK_LINE) : line.index(":")].strip())
+    return flags
 
 
 @dataclass
@@ -407,6 +421,7 @@ def refresh_attention(
                 reasons.append("duplicate-serial")
             if tag_counts[asset.asset_tag] > 1:
                 reasons.append("duplicate-tag")
+            reasons.extend(check_flags(asset.notes or ""))
         if reasons != (asset.attention or []):
             asset.attention = reasons
             asset.needs_attention = bool(reasons)
@@ -474,14 +489,16 @@ def update_asset(
     *,
     actor: str,
     allow_incomplete: bool = False,
+    any_tag: bool = False,
 ) -> SaveResult:
-    """Change some fields of an asset; only fields whose value really changes are journaled."""
+    """Change some fields of an asset; only fields whose value really changes are journaled (`any_tag`: a tag
+    outside the client's prefix is accepted, as an import that keeps the client's tags does)."""
     asset = get_asset(session, asset_id)
     _project, client = _open_project_and_client(session, asset.project_id)
     values = dict(values)
     if normalise_tag(str(values.get("asset_tag") or "")) == asset.asset_tag:
         del values["asset_tag"]  # a kept tag of the client's own scheme stays valid however the prefix is set
-    cleaned = clean_values(session, client, values, asset.category_id)
+    cleaned = clean_values(session, client, values, asset.category_id, any_tag=any_tag)
     if "asset_tag" in cleaned:
         if not cleaned["asset_tag"]:
             raise ValidationError({"asset_tag": "An asset must keep a tag."})

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from app.assets import References, clean_values, refresh_attention
+from app.assets import References, check_flags, clean_values, refresh_attention
 from app.catalog import field_definitions, missing_required
 from app.errors import NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, device_id, encode_plain, next_hlc, snapshot
@@ -118,7 +118,7 @@ def create_assets_bulk(
         values.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, category_id=None, site_id=None,
                       location_id=None, purchase_date=None, warranty_end=None, purchase_cost=None)  # fmt: skip
         values.update({k: v for k, v in plain.items() if v is not None or k not in TEXT_FIELDS})
-        reasons = [f"missing:{d.label}" for d in missing]
+        reasons = [f"missing:{d.label}" for d in missing] + check_flags(values.get("notes") or "")
         asset = Asset(
             id=new_id(), client_id=client.id, project_id=project.id, asset_tag=tag, custom_fields=custom,
             tagged_by=actor, tagged_at=now, created_at=now, updated_at=now, deleted_at=None, server_version=0,

@@ -91,24 +91,28 @@ def test_preview_sorts_rows_into_new_updated_unchanged_and_rejected(
     assert status[3].status == RowStatus.UPDATED and status[3].changed == ["model"]
     assert status[4].status == RowStatus.REJECTED and "also on row 3" in status[4].message
     assert status[5].status == RowStatus.UNCHANGED and status[5].asset_id == serial_only.id, status[5].message
-    assert status[6].message == (
-        "Row 6: the serial number 1.23E+11 looks like Excel turned it into a number; type it as text and re-import."
+    # a damaged serial is not the match key here: the row comes in, the serial flagged in the notes
+    assert status[6].status == RowStatus.NEW and status[6].values["serial"] == ""
+    assert status[6].values["notes"] == (
+        "Check Serial number: “1.23E+11” in the client's list; Excel turned it into a number."
     )
     assert "not an IP address" in status[7].message and "There is no category “Toaster”" in status[7].message
     assert status[7].status == RowStatus.REJECTED
-    assert "no asset tag" in status[8].message.lower()
+    assert status[8].status == RowStatus.NEW and status[8].tag == "NWD-00301"  # no tag: the client's next one
     assert "start with NWD-" in status[9].message
     assert "also on row 2" in status[10].message
-    assert preview.summary() == "1 new, 1 updated, 1 unchanged, 6 rejected"
+    assert preview.summary() == "3 new, 1 updated, 1 unchanged, 4 rejected"
     before = _counts(demo_workspace)
     with demo_workspace.transaction() as session:
         result = apply_import(session, preview, actor="importer")
-    assert (result.created, result.updated) == (1, 1)
+    assert (result.created, result.updated) == (3, 1)
     with demo_workspace.session() as session:
         new = session.scalars(select(Asset).where(Asset.asset_tag == "NWD-00900")).one()
         assert (new.serial, new.purchase_date, new.warranty_end) == ("NEW-900", date(2024, 3, 1), date(2027, 12, 31))
         assert new.tagged_by == "importer" and new.location_id is not None
-    assert _counts(demo_workspace) == (before[0] + 1, before[1] + 2)
+        flagged = session.scalars(select(Asset).where(Asset.asset_tag == "NWD-00901")).one()
+        assert flagged.attention == ["check:Serial number"] and flagged.needs_attention
+    assert _counts(demo_workspace) == (before[0] + 3, before[1] + 4)
 
 
 def test_numbers_excel_made_of_serials_in_a_workbook_are_flagged(
@@ -119,8 +123,9 @@ def test_numbers_excel_made_of_serials_in_a_workbook_are_flagged(
         [["Asset Tag", "Serial"], ["NWD-00950", 123000000000], ["NWD-00951", 48213], ["NWD-00952", 1.5e15]],
     )
     preview = _preview(demo_workspace, demo_project_id, path)
-    assert [r.status for r in preview.rows] == [RowStatus.REJECTED, RowStatus.NEW, RowStatus.REJECTED]
-    assert "1.23E+11 looks like Excel turned it into a number" in preview.rows[0].message
+    assert [r.status for r in preview.rows] == [RowStatus.NEW, RowStatus.NEW, RowStatus.NEW]
+    assert "“1.23E+11” in the client's list; Excel turned it into a number" in preview.rows[0].values["notes"]
+    assert "“1.50E+15” in the client's list" in preview.rows[2].values["notes"]
     assert preview.rows[1].values["serial"] == "48213"
 
 
@@ -173,7 +178,7 @@ def test_a_failure_while_writing_leaves_nothing_half_written(
 def test_rejected_rows_go_to_a_workbook_that_imports_once_fixed(
     demo_workspace: Workspace, demo_project_id: str, tmp_path: Path
 ) -> None:
-    rows = [["Asset Tag", "Serial", "IP"], ["NWD-00990", "1.23E+11", "10.0.0.1"], ["NWD-00991", "S-991", "10.0.0.999"]]
+    rows = [["Asset Tag", "Serial", "IP"], ["1.23E+11", "S-990", "10.0.0.1"], ["NWD-00991", "S-991", "10.0.0.999"]]
     path = write_csv(tmp_path / "r.csv", rows)
     preview = _preview(demo_workspace, demo_project_id, path)
     rejects = write_rejects(tmp_path / "rejects.xlsx", preview.headers, preview.mapping, preview.rejected)
@@ -186,7 +191,7 @@ def test_rejected_rows_go_to_a_workbook_that_imports_once_fixed(
     book = load_workbook(rejects)
     sheet = book.active
     assert sheet is not None
-    sheet["C2"] = "SN-990"
+    sheet["B2"] = "NWD-00990"
     sheet["D3"] = "10.0.0.99"
     book.save(rejects)
     fixed = _preview(demo_workspace, demo_project_id, rejects)

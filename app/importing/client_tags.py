@@ -1,0 +1,46 @@
+"""What becomes of the tags in a client's list: kept as the asset tags, or kept as the previous tag while each
+asset gets a new tag from the client's prefix, in file order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from app.assets import suggest_next_tag
+from models import Client
+
+
+class ClientTags(StrEnum):
+    #: The client's own tags are the asset tags, whatever their scheme.
+    KEEP = "keep"
+    #: The client's tags become the previous tag (searchable, scannable); Closeout gives new tags.
+    PREVIOUS = "previous"
+
+    @property
+    def label(self) -> str:
+        return {
+            "keep": "Keep the client's tags as the asset tags",
+            "previous": "Keep them as the previous tag; give new tags from the client's prefix",
+        }[self.value]
+
+
+class TagSequence:
+    """New tags for a client in file order: PREFIX + digits after the highest in use, skipping taken ones."""
+
+    def __init__(self, session: Session, client: Client, taken: Collection[str]) -> None:
+        self.session, self.client, self.taken = session, client, taken
+        self._next: int | None = None
+
+    def next(self, also_taken: Collection[str] = ()) -> str:
+        prefix, digits = self.client.tag_prefix.upper(), max(self.client.tag_digits, 1)
+        if self._next is None:
+            first = suggest_next_tag(self.session, self.client.id)
+            self._next = int(re.sub(r"\D", "", first[len(prefix) :]) or 1)
+        while True:
+            tag = f"{prefix}{self._next:0{digits}d}"
+            self._next += 1
+            if tag not in self.taken and tag not in also_taken:
+                return tag
