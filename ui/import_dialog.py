@@ -47,7 +47,7 @@ from ui.runner import Cancelled, Job, JobContext, Runner
 from ui.settings import Settings
 
 PREVIEW_DELAY_MS = 350
-FILE_FILTER = "Spreadsheets and lists (*.xlsx *.xlsm *.csv *.txt *.tsv);;All files (*)"
+FILE_FILTER = "Spreadsheets and lists (*.xlsx *.xlsm *.csv *.txt *.tsv);;nmap scans (*.xml);;All files (*)"
 _DELIMITERS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
 _ENCODINGS = {"utf-8": "UTF-8", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}
 

@@ -173,3 +173,8 @@ def add_months(day: date, months: int) -> date:
 def two_digit_year(value: Any) -> bool:
     """Whether a date cell was typed with a two-digit year (03/04/21): its century was guessed."""
     return isinstance(value, str) and bool((m := _NUMERIC_DATE.match(value.strip())) and len(m.group(3)) == 2)
+
+
+def squash(text: str) -> str:
+    """A header or value compared without case, spaces or punctuation: "Tag #" and "tag" are the same word."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())

@@ -4,12 +4,13 @@ asset gets a new tag from the client's prefix, in file order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from app.assets import suggest_next_tag
+from app.validation import normalise_tag
 from models import Client
 
 
@@ -44,3 +45,13 @@ class TagSequence:
             self._next += 1
             if tag not in self.taken and tag not in also_taken:
                 return tag
+
+
+def suggest_client_tags(client: Client, tags: Iterable[str]) -> ClientTags | None:
+    """PREVIOUS when some of the file's tags do not follow the client's prefix (they come from the client's own
+    system), else None: the tags are Closeout's and are used as they are."""
+    prefix = client.tag_prefix.upper()
+    found = [normalise_tag(t) for t in tags if t and normalise_tag(t)]
+    if not found or not prefix:
+        return None
+    return ClientTags.PREVIOUS if any(not t.startswith(prefix) for t in found) else None

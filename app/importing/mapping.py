@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assets import ASSET_FIELDS, FIELD_ALIASES
 from app.errors import ValidationError
+from app.importing.cells import squash
+from app.importing.presets import detect_preset, preset_mapping
 from app.inventory_export import ID_LABEL, column_keys_by_label
 from app.journal import CUSTOM_PREFIX, record_create, record_update
 from models import FieldDefinition, FieldType, ImportProfile
@@ -70,11 +72,6 @@ class ImportTarget:
     kind: FieldType = FieldType.TEXT
 
 
-def squash(text: str) -> str:
-    """A header compared without case, spaces or punctuation: "Tag #" and "tag" are the same word."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
 def import_targets(session: Session) -> list[ImportTarget]:
     """Every field a column may go to: the asset fields, then each configuration field (one per key)."""
     targets = [ImportTarget(IGNORE, "(do not import)"), ImportTarget(ID_TARGET, ID_LABEL)]
@@ -132,6 +129,9 @@ def suggest_for(session: Session, headers: Sequence[str]) -> dict[str, str]:
     targets = import_targets(session)
     exact = column_keys_by_label(session) if ID_LABEL in headers else None
     suggested = suggest_mapping(headers, targets, exact)
+    preset = detect_preset(headers) if exact is None else None
+    if preset is not None:  # the tool's own columns first; the generic synonyms keep the rest
+        suggested = apply_profile(headers, preset_mapping(preset, headers, {t.key for t in targets}), suggested)
     profile = best_profile(session, headers)
     return apply_profile(headers, profile.mapping, suggested) if profile else suggested
 
@@ -158,19 +158,46 @@ def list_profiles(session: Session) -> list[ImportProfile]:
     )
 
 
-def save_profile(session: Session, *, name: str, mapping: Mapping[str, str], actor: str) -> ImportProfile:
-    """Save a column mapping under a name (replacing the one of that name), journaled so that it syncs."""
+def save_profile(
+    session: Session,
+    *,
+    name: str,
+    mapping: Mapping[str, str],
+    actor: str,
+    client_id: str | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    client_tags: str | None = None,
+) -> ImportProfile:
+    """Save a column mapping under a name (replacing the one of that name), journaled so that it syncs.
+
+    With `client_id`, the client's value mapping (field → value → target) and tag choice are kept with it, beside
+    those of other clients.
+    """
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "Give the mapping a name, e.g. the client's or the tool's that made the list."})
     clean = {str(k): str(v) for k, v in mapping.items() if v}
     existing = next((p for p in list_profiles(session) if p.name.lower() == name.lower()), None)
+    choices: dict[str, Any] = dict(existing.choices or {}) if existing is not None else {}
+    if client_id is not None:
+        mine = dict(choices.get(client_id) or {})
+        if values is not None:
+            mine["values"] = {f: dict(v) for f, v in values.items()}
+        if client_tags is not None:
+            mine["client_tags"] = client_tags
+        choices[client_id] = mine
     if existing is not None:
-        record_update(session, existing, {"mapping": clean}, actor)
+        record_update(session, existing, {"mapping": clean, "choices": choices}, actor)
         return existing
-    profile = ImportProfile(name=name, mapping=clean)
+    profile = ImportProfile(name=name, mapping=clean, choices=choices)
     record_create(session, profile, actor)
     return profile
+
+
+def client_choices(profile: ImportProfile | None, client_id: str) -> tuple[dict[str, dict[str, str]], str | None]:
+    """What a profile remembers for a client: its value mapping (field → value → target) and its tag choice."""
+    mine = ((profile.choices or {}).get(client_id) or {}) if profile is not None else {}
+    return dict(mine.get("values") or {}), mine.get("client_tags")
 
 
 def best_profile(session: Session, headers: Sequence[str]) -> ImportProfile | None:

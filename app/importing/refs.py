@@ -101,9 +101,9 @@ class NameIndex:
             self.planned[pid] = PlannedRecord(pid, kind, name, site, parent)
             self.names[pid] = name if kind != "location" or parent is None else f"{self.names[parent]} / {name}"
             if kind == "category":
-                self.categories[name.lower()] = pid
+                self.categories[name.lower()] = self.categories[pid] = pid
             elif kind == "site":
-                self.sites[name.lower()] = pid
+                self.sites[name.lower()] = self.sites[pid] = pid
         return pid
 
     def _planned_location(self, text: str, site_id: str | None) -> tuple[str | None, str | None]:

@@ -31,6 +31,7 @@ from app.importing.cells import (
 )
 from app.importing.client_tags import ClientTags, TagSequence
 from app.importing.mapping import DATE_FIELDS, ID_TARGET, check_mapping, import_targets
+from app.importing.presets import detect_preset
 from app.importing.refs import PLANNED, REFERENCE_FIELDS, NameIndex, PlannedRecord, create_planned
 from app.importing.value_mapping import Action, ValueMapping
 from app.journal import CUSTOM_PREFIX, encode
@@ -253,6 +254,9 @@ def preview_import(
     check_mapping(mapping)
     plan = _Plan(session, project_id, headers, mapping, options)
     orders, notes = _date_orders(plan, headers, rows, options)
+    preset = detect_preset(headers) if ID_TARGET not in plan.columns else None
+    if preset is not None:
+        notes.insert(0, preset.remark)
     blank_clears = options.blank_clears if options.blank_clears is not None else ID_TARGET in plan.columns
     results: list[RowResult] = []
     seen: dict[str, dict[str, int]] = {"tags": {}, "ids": {}, "serials": {}}

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import field_definitions, list_categories
 from app.errors import ValidationError
-from app.importing.cells import cell_text
-from app.importing.mapping import squash
+from app.importing.cells import cell_text, squash
 from app.journal import CUSTOM_PREFIX
 from app.projects import list_sites
 from models import AssetStatus, FieldDefinition, FieldType, Location
@@ -42,6 +41,7 @@ STATUS_SYNONYMS: dict[str, AssetStatus] = {
         AssetStatus.RETIRED: (
             "retired", "archived", "disposed", "decommissioned", "broken", "scrapped", "sold", "returned",
             "undeployable", "endoflife", "eol", "recycled", "donated", "writtenoff", "outofservice", "inactive",
+            "nonactive", "retirepending", "wipepending",
         ),
         AssetStatus.MISSING: ("missing", "lost", "stolen", "loststolen", "notfound"),
         AssetStatus.UNKNOWN: ("unknown", "pendingdiagnostics", "inrepair", "repair", "rtm", "offline", "other"),
@@ -54,14 +54,16 @@ CATEGORY_SYNONYMS: dict[str, str] = {
     word: code
     for code, words in {
         "workstation": ("desktop", "pc", "computer", "workstation", "tower", "allinone", "aio", "thinclient",
-                        "desktopcomputer", "windowsworkstation", "mac", "imac", "macmini"),
+                        "desktopcomputer", "windowsworkstation", "mac", "imac", "macmini", "generalpurpose",
+                        "windowscomputer", "windowsdesktop"),
         "laptop": ("laptop", "notebook", "ultrabook", "macbook", "portable", "windowslaptop"),
-        "server": ("server", "windowsserver", "linuxserver", "physicalserver", "host", "hypervisor", "esxihost"),
+        "server": ("server", "windowsserver", "linuxserver", "physicalserver", "host", "hypervisor", "esxihost",
+                   "linux", "linuxhost"),
         "virtual_machine": ("vm", "virtualmachine", "virtualserver", "guest"),
         "switch": ("switch", "networkswitch", "coreswitch", "accessswitch", "networking"),
         "firewall": ("firewall", "router", "gateway", "utm", "securityappliance", "networkdevice"),
         "access_point": ("accesspoint", "ap", "wap", "wifi", "wireless", "wlan", "wirelessaccesspoint"),
-        "storage": ("storage", "nas", "san", "diskarray", "fileserver"),
+        "storage": ("storage", "nas", "san", "diskarray", "fileserver", "storagemisc"),
         "ups": ("ups", "powersupply", "batterybackup", "pdu"),
         "printer": ("printer", "mfp", "mfd", "copier", "multifunction", "scanner", "plotter", "labelprinter"),
         "phone": ("phone", "deskphone", "voip", "voipphone", "ipphone", "telephone", "conferencephone"),
