@@ -106,7 +106,7 @@ def _value_choices(
 
 
 def _print_values(values: ValueMapping, client_tags: ClientTags | None, prefix: str) -> None:
-    if values.choices:
+    if values.describe():
         print("Values:")
         for line in values.describe():
             print(f"  {line}")

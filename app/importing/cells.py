@@ -178,3 +178,11 @@ def two_digit_year(value: Any) -> bool:
 def squash(text: str) -> str:
     """A header or value compared without case, spaces or punctuation: "Tag #" and "tag" are the same word."""
     return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def first_address(text: str) -> str:
+    """The first of several addresses in one cell ("10.0.0.5, 169.254.3.1" → "10.0.0.5"), as RMM exports list them."""
+    for separator in (",", ";", " | ", "\n"):
+        if separator in text:
+            return text.split(separator, 1)[0].strip()
+    return text

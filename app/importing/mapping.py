@@ -25,11 +25,18 @@ IGNORE = ""
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "asset_tag": (
         "assettag", "tag", "tagno", "tagnumber", "tagid", "assetno", "assetnumber", "assetid", "inventorytag",
-        "inventorynumber", "inventoryno", "barcode", "propertytag", "assettagnumber", "label",
+        "inventorynumber", "inventoryno", "barcode", "propertytag", "assettagnumber", "label", "inventarnummer",
+        "inventarnr",
     ),
     "serial": ("serial", "serialnumber", "serialno", "sn", "servicetag", "serialnr", "snr"),
     "manufacturer": ("manufacturer", "make", "vendor", "brand", "mfr", "mfg", "oem"),
-    "model": ("model", "modelname", "modelnumber", "modelno", "product", "productname"),
+    "model": ("model", "modelname", "product", "productname"),
+    "model_number": ("modelnumber", "modelno", "partnumber", "partno", "productnumber", "productno", "sku", "mtm"),
+    "purchase_cost": ("purchasecost", "cost", "price", "purchaseprice", "value", "amount", "unitprice", "netprice"),
+    "currency": ("currency", "curr", "ccy"),
+    "supplier": ("supplier", "reseller", "purchasedfrom", "vendorname", "distributor", "seller"),
+    "order_number": ("ordernumber", "orderno", "po", "ponumber", "purchaseorder", "order", "invoice", "invoiceno"),
+    "previous_tag": ("previoustag", "oldtag", "oldassettag", "legacytag", "formertag"),
     "hostname": (
         "hostname", "host", "computername", "devicename", "machinename", "fqdn", "dnsname", "netbiosname",
         "computer", "systemname",
@@ -50,7 +57,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "purchase_date": ("purchasedate", "purchased", "dateofpurchase", "acquired", "acquisitiondate", "bought"),
     "warranty_end": (
         "warranty", "warrantyend", "warrantyexpiry", "warrantyexpiration", "warrantyenddate", "warrantyexpires",
-        "warrantyuntil", "endofwarranty",
+        "warrantyuntil", "endofwarranty", "warrantymonths", "warrantyperiod", "warrantyterm", "warrantyyears",
     ),
     "notes": ("notes", "note", "comments", "comment", "remarks", "description"),
     ID_TARGET: ("closeoutid",),
@@ -146,8 +153,10 @@ def check_mapping(mapping: Mapping[str, str]) -> None:
         if key in seen:
             errors[header] = f"Columns “{seen[key]}” and “{header}” both go to the same field; keep one."
         seen[key] = header
-    if not {"asset_tag", "serial", ID_TARGET} & set(seen):
-        errors["asset_tag"] = "Choose the column that holds the asset tag (or the serial number) to match assets on."
+    if not {"asset_tag", "serial", ID_TARGET, "mac_address"} & set(seen):
+        errors["asset_tag"] = (
+            "Choose the column that holds the asset tag (or the serial number, or the MAC address) to match assets on."
+        )
     if errors:
         raise ValidationError(errors)
 

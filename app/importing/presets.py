@@ -34,7 +34,7 @@ PRESETS: tuple[Preset, ...] = (
             "Status": "status", "Location": "location_id", "Checked Out To": "assigned_user",
             "Purchase Date": "purchase_date", "Purchase Cost": "purchase_cost", "Order Number": "order_number",
             "Supplier": "supplier", "Warranty": "warranty_end", "Warranty Months": "warranty_end",
-            "Notes": "notes", "Asset Name": "hostname",
+            "Notes": "notes",
         },
         ("Asset Tag", "Asset Name", "Model No.", "Checked Out To", "Purchase Cost", "Order Number", "Warranty",
          "Status", "Category"),

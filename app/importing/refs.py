@@ -96,6 +96,9 @@ class NameIndex:
 
     def plan(self, kind: str, name: str, site: str | None = None, parent: str | None = None) -> str:
         """The planned id of a record to create (the same for the same name at the same place)."""
+        existing = self.categories if kind == "category" else self.sites if kind == "site" else {}
+        if name.lower() in existing:  # made by an earlier import (a saved "create" choice) or meanwhile
+            return existing[name.lower()]
         pid = f"{PLANNED}{kind}:{site or ''}:{parent or ''}:{name.lower()}"
         if pid not in self.planned:
             self.planned[pid] = PlannedRecord(pid, kind, name, site, parent)

@@ -23,6 +23,7 @@ from app.importing.cells import (
     add_months,
     cell_text,
     decide_date_order,
+    first_address,
     mangled_number,
     read_date,
     shown_number,
@@ -36,8 +37,8 @@ from app.importing.refs import PLANNED, REFERENCE_FIELDS, NameIndex, PlannedReco
 from app.importing.value_mapping import Action, ValueMapping
 from app.journal import CUSTOM_PREFIX, encode
 from app.projects import ensure_open, get_project
-from app.validation import normalise_serial, normalise_tag
-from models import Asset, Client, FieldType
+from app.validation import normalise_mac, normalise_serial, normalise_tag
+from models import Asset, AssetStatus, Client, FieldType
 
 #: Report progress every this many rows.
 PROGRESS_EVERY = 500
@@ -180,10 +181,11 @@ class _Plan:
         self.by_tag: dict[str, str] = {}
         self.by_serial: dict[str, list[str]] = {}
         self.by_previous: dict[str, str] = {}
-        for asset_id, project, tag, serial, previous in session.execute(
-            select(Asset.id, Asset.project_id, Asset.asset_tag, Asset.serial, Asset.previous_tag).where(
-                Asset.client_id == client.id, Asset.deleted_at.is_(None)
-            )
+        self.by_mac: dict[str, str] = {}
+        for asset_id, project, tag, serial, previous, mac in session.execute(
+            select(
+                Asset.id, Asset.project_id, Asset.asset_tag, Asset.serial, Asset.previous_tag, Asset.mac_address
+            ).where(Asset.client_id == client.id, Asset.deleted_at.is_(None))
         ):
             self.by_id[asset_id] = (project, tag)
             self.by_tag[tag] = asset_id
@@ -191,6 +193,8 @@ class _Plan:
                 self.by_serial.setdefault(serial, []).append(asset_id)
             if previous:
                 self.by_previous.setdefault(previous, asset_id)
+            if mac:
+                self.by_mac.setdefault(mac, asset_id)
         self.values = options.values
         self.client_tags = options.client_tags
         self.any_tag = options.client_tags == ClientTags.KEEP
@@ -323,7 +327,7 @@ def _read_row(
                 result.noted.append(f"Check {label}: “{shown}” in the client's list; Excel turned it into a number.")
                 raw[key] = ""
                 continue
-            raw[key] = cell_text(value)
+            raw[key] = first_address(cell_text(value)) if key in ("ip_address", "mac_address") else cell_text(value)
         else:
             raw[key] = value if value is not None else ""
     if months is not None:
@@ -343,14 +347,14 @@ def _map_values(plan: _Plan, result: RowResult, raw: dict[str, Any]) -> None:
     for key in plan.value_keys:
         text = str(raw.get(key) or "").strip()
         choice = plan.values.get(key, text) if text else None
-        if choice is None:
-            continue
+        if choice is None or (choice.action == Action.MAP and choice.reason == "same"):
+            continue  # Closeout's own name: resolved per row as always (a room's name depends on the row's site)
         if choice.noted:
             result.noted.append(f"{plan.targets[key].label} in the client's list: {text}")
         if choice.action == Action.MAP:
             raw[key] = choice.target
         elif choice.action == Action.EMPTY:
-            raw[key] = ""
+            raw[key] = AssetStatus.UNKNOWN.value if key == "status" else ""  # an asset always has a status
         elif key == "location_id":
             raw[key] = choice.target
             plan.refs.create_locations.add(choice.target.lower())
@@ -385,6 +389,8 @@ def _match(plan: _Plan, result: RowResult, raw: dict[str, Any], seen: dict[str, 
             result.reasons.append(f"Serial {serial} is on several assets ({tags}); add the asset tag to say which.")
         else:
             asset_id, result.matched_by, result.serial = owners[0], "serial", serial
+    elif not tag and not serial and _mac(raw) in plan.by_mac:  # a scan's host, known by its network card
+        asset_id, result.matched_by = plan.by_mac[_mac(raw)], "mac"
     if asset_id is not None:
         project, own_tag = plan.by_id[asset_id]
         if project != plan.project.id:
@@ -408,6 +414,13 @@ def _match(plan: _Plan, result: RowResult, raw: dict[str, Any], seen: dict[str, 
         result.tag = plan.tags.next(plan.given_tags)  # in file order, after the client's highest tag
         plan.given_tags.add(result.tag)
         raw["asset_tag"] = result.tag
+
+
+def _mac(raw: Mapping[str, Any]) -> str:
+    try:
+        return normalise_mac(str(raw.get("mac_address") or ""))
+    except ValueError:
+        return ""
 
 
 def _finish(

@@ -17,7 +17,7 @@ from app.errors import ValidationError
 from app.importing.cells import cell_text, squash
 from app.journal import CUSTOM_PREFIX
 from app.projects import list_sites
-from models import AssetStatus, FieldDefinition, FieldType, Location
+from models import AssetStatus, FieldType, Location
 
 #: Fields whose values must be one of Closeout's (configuration fields of the choice type are added per import).
 VALUE_FIELDS = ("category_id", "status", "site_id", "location_id")
@@ -55,17 +55,20 @@ CATEGORY_SYNONYMS: dict[str, str] = {
     for code, words in {
         "workstation": ("desktop", "pc", "computer", "workstation", "tower", "allinone", "aio", "thinclient",
                         "desktopcomputer", "windowsworkstation", "mac", "imac", "macmini", "generalpurpose",
-                        "windowscomputer", "windowsdesktop"),
-        "laptop": ("laptop", "notebook", "ultrabook", "macbook", "portable", "windowslaptop"),
+                        "windowscomputer", "windowsdesktop", "windows", "windowsworkstation"),
+        "laptop": ("laptop", "notebook", "ultrabook", "macbook", "portable", "windowslaptop", "maclaptop"),
         "server": ("server", "windowsserver", "linuxserver", "physicalserver", "host", "hypervisor", "esxihost",
                    "linux", "linuxhost"),
-        "virtual_machine": ("vm", "virtualmachine", "virtualserver", "guest"),
-        "switch": ("switch", "networkswitch", "coreswitch", "accessswitch", "networking"),
-        "firewall": ("firewall", "router", "gateway", "utm", "securityappliance", "networkdevice"),
-        "access_point": ("accesspoint", "ap", "wap", "wifi", "wireless", "wlan", "wirelessaccesspoint"),
+        "virtual_machine": ("vm", "virtualmachine", "virtualserver", "guest", "vmwareguest", "hypervguest"),
+        "switch": ("switch", "networkswitch", "coreswitch", "accessswitch", "networking", "nmsswitch"),
+        "firewall": ("firewall", "router", "gateway", "utm", "securityappliance", "networkdevice",
+                     "nmsfirewall", "nmsrouter"),
+        "access_point": ("accesspoint", "ap", "wap", "wifi", "wireless", "wlan", "wirelessaccesspoint", "nmsap",
+                         "nmswap"),
         "storage": ("storage", "nas", "san", "diskarray", "fileserver", "storagemisc"),
         "ups": ("ups", "powersupply", "batterybackup", "pdu"),
-        "printer": ("printer", "mfp", "mfd", "copier", "multifunction", "scanner", "plotter", "labelprinter"),
+        "printer": ("printer", "nmsprinter", "mfp", "mfd", "copier", "multifunction", "scanner", "plotter",
+                    "labelprinter"),
         "phone": ("phone", "deskphone", "voip", "voipphone", "ipphone", "telephone", "conferencephone"),
         "mobile": ("mobile", "mobilephone", "smartphone", "cellphone", "tablet", "ipad", "iphone", "handheld",
                    "mobiledevice", "android", "ios"),
@@ -135,7 +138,7 @@ class ValueMapping:
 
     def describe(self) -> list[str]:
         """One line per value, for a dry run: “Category “Laptops” (12 rows) → Laptop (similar name)”."""
-        return [describe_choice(c, self.target_names) for c in self.choices]
+        return [describe_choice(c, self.target_names) for c in self.choices if c.reason != "same"]
 
     target_names: dict[str, str] = field(default_factory=dict)
 
@@ -157,11 +160,13 @@ class Targets:
             **{loc.id: f"{self.site_names.get(loc.site_id, '?')} / {loc.path}" for loc in self.locations},
             **{s.value: s.label for s in AssetStatus},
         }
-        self.choice_fields: dict[str, FieldDefinition] = {}
+        #: Configuration fields of the choice type: every choice any category's field of that key offers.
+        self.choice_fields: dict[str, list[str]] = {}
         for category in self.categories:
             for definition in field_definitions(session, category.id):
                 if definition.type == FieldType.CHOICE:
-                    self.choice_fields.setdefault(CUSTOM_PREFIX + definition.key, definition)
+                    known = self.choice_fields.setdefault(CUSTOM_PREFIX + definition.key, [])
+                    known.extend(str(c) for c in definition.choices if str(c) not in known)
 
     def options(self, field_key: str) -> list[tuple[str, str]]:
         """(name, target) pairs a value of this field may be mapped to, in the order a list shows them."""
@@ -173,8 +178,7 @@ class Targets:
             return [(s.name, s.id) for s in self.sites]
         if field_key == "location_id":
             return sorted(((self.names[loc.id], loc.id) for loc in self.locations), key=lambda p: p[0].lower())
-        definition = self.choice_fields.get(field_key)
-        return [(str(c), str(c)) for c in (definition.choices if definition else [])]
+        return [(c, c) for c in self.choice_fields.get(field_key, [])]
 
     def can_create(self, field_key: str) -> bool:
         return field_key in ("category_id", "site_id", "location_id")
