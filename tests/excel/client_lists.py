@@ -9,8 +9,9 @@ from typing import Any
 
 from tests.excel.excel_files import write_csv, write_xlsx
 
-_MAKES = (("Dell", "Latitude 5440", "Laptops"), ("HP", "EliteDesk 800 G6", "Desktop"), ("Lenovo", "ThinkPad T14", "Laptops"),
-          ("Cisco", "Catalyst 9200", "Switches"), ("Apple", "iPad Air", "Tablets"))  # fmt: skip
+_MAKES = (("Dell", "Latitude 5440", "Laptops"), ("HP", "EliteDesk 800 G6", "Desktop"),
+          ("Lenovo", "ThinkPad T14", "Laptops"), ("Cisco", "Catalyst 9200", "Switches"),
+          ("Apple", "iPad Air", "Tablets"))  # fmt: skip
 
 
 def snipe_it(folder: Path, rows: int = 40) -> Path:
@@ -58,7 +59,8 @@ def lansweeper(folder: Path, rows: int = 30) -> Path:
 def ninjaone(folder: Path, rows: int = 25) -> Path:
     """A NinjaOne device list export: roles as device types, several addresses in one cell."""
     headers = ["Display Name", "Organization", "Location", "Device Type", "OS Name", "Manufacturer", "Model",
-               "Serial Number", "IP Addresses", "MAC Addresses", "Last Logged In User", "Last Contact", "Status"]  # fmt: skip
+               "Serial Number", "IP Addresses", "MAC Addresses", "Last Logged In User", "Last Contact",
+               "Status"]  # fmt: skip
     roles = ("Windows Desktop", "Windows Laptop", "Windows Server", "Mac", "Linux Server", "NMS Switch", "NMS Printer")
     table: list[list[Any]] = [headers]
     for n in range(1, rows + 1):
@@ -74,7 +76,8 @@ def ninjaone(folder: Path, rows: int = 25) -> Path:
 def datto_rmm(folder: Path, rows: int = 25) -> Path:
     """A Datto RMM device export: site names, device types of its own, internal and external addresses."""
     headers = ["Hostname", "Description", "Site Name", "Device Type", "Operating System", "Manufacturer", "Model",
-               "Serial Number", "Int IP Address", "Ext IP Address", "Last User", "Last Seen", "Warranty Expiry"]  # fmt: skip
+               "Serial Number", "Int IP Address", "Ext IP Address", "Last User", "Last Seen",
+               "Warranty Expiry"]  # fmt: skip
     types = ("Desktop", "Laptop", "Server", "ESXi Host", "Network Device", "Printer")
     table: list[list[Any]] = [headers]
     for n in range(1, rows + 1):
@@ -94,7 +97,8 @@ def intune(folder: Path, rows: int = 20) -> Path:
                "Primary user display name", "Compliance", "Managed by", "Ownership", "Device state", "OS",
                "JoinType", "EthernetMAC"]  # fmt: skip
     kinds = (("Microsoft Corporation", "Surface Laptop 5", "Windows", "Laptops"),
-             ("Apple", "iPhone 14", "iOS/iPadOS", "Phones"), ("Samsung", "Galaxy Tab S8", "Android", "Tablets"))  # fmt: skip
+             ("Apple", "iPhone 14", "iOS/iPadOS", "Phones"),
+             ("Samsung", "Galaxy Tab S8", "Android", "Tablets"))  # fmt: skip
     table: list[list[Any]] = [headers]
     for n in range(1, rows + 1):
         make, model, os_name, category = kinds[n % len(kinds)]
@@ -120,7 +124,8 @@ def nmap_xml(folder: Path) -> Path:
         ("10.0.0.50", "", "", "", "", ""),
     ]  # fmt: skip
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<nmaprun scanner="nmap" args="nmap -O -oX scan.xml 10.0.0.0/24" start="1764300000" version="7.94">']  # fmt: skip
+             '<nmaprun scanner="nmap" args="nmap -O -oX scan.xml 10.0.0.0/24" start="1764300000" '
+             'version="7.94">']  # fmt: skip
     for ip, mac, vendor, name, os_name, kind in hosts:
         parts.append('<host starttime="1764300001" endtime="1764300009"><status state="up" reason="arp-response"/>')
         parts.append(f'<address addr="{ip}" addrtype="ipv4"/>')
