@@ -11,19 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import CloseoutError, ValidationError
 from app.importing import ImportOptions, ImportPreview, RowResult, RowStatus, apply_import, preview_import
-from app.importing.cells import DateOrder, cell_text
+from app.importing.cells import DateOrder
 from app.importing.changes import row_changes
-from app.importing.client_tags import ClientTags, suggest_client_tags
+from app.importing.client_tags import ClientTags
 from app.importing.mapping import (
-    ID_TARGET,
     best_profile,
-    client_choices,
     import_targets,
     list_profiles,
     save_profile,
     suggest_for,
 )
-from app.importing.value_mapping import ValueMapping, override, suggest_values, unmatched
+from app.importing.value_mapping import ValueMapping, override, propose, unmatched
 from app.projects import find_project, list_projects
 from exporters.rejects import write_rejects
 from exporters.sheet_reader import SheetData, read_sheet
@@ -84,25 +82,14 @@ def _value_choices(
     ctx: Context, args: argparse.Namespace, sheet: SheetData, mapping: dict[str, str], project: ActivationProject,
     profile_id: str | None,
 ) -> tuple[ValueMapping, ClientTags | None]:  # fmt: skip
-    """The suggested value mapping (what the profile saved for this client first), with --map-value applied, and
+    """The proposed value mapping (what the profile saved for this client first) with --map-value applied, and
     what becomes of the client's tags."""
     with ctx.session() as session:
         profile = session.get(ImportProfile, profile_id) if profile_id else None
-        saved, saved_tags = client_choices(profile, project.client_id)
-        values = suggest_values(session, project.client_id, sheet.headers, sheet.rows, mapping, saved)
-        override(session, project.client_id, values, mapping, args.map_value or [])
-        client = session.get(Client, project.client_id)
-        assert client is not None
-        if args.client_tags:
-            return values, ClientTags(args.client_tags)
-        if saved_tags:
-            return values, ClientTags(saved_tags)
-        tag_column = next((h for h, k in mapping.items() if k == "asset_tag"), None)
-        if tag_column is None or ID_TARGET in mapping.values():
-            return values, None
-        at = sheet.headers.index(tag_column)
-        tags = (cell_text(cells[at]) for _n, cells in sheet.rows if at < len(cells))
-        return values, suggest_client_tags(client, tags)
+        proposal = propose(session, project.client_id, sheet.headers, sheet.rows, mapping, profile)
+        override(session, project.client_id, proposal.values, mapping, args.map_value or [])
+    tags = ClientTags(args.client_tags) if args.client_tags else proposal.client_tags
+    return proposal.values, tags
 
 
 def _print_values(values: ValueMapping, client_tags: ClientTags | None, prefix: str) -> None:

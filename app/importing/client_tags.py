@@ -4,12 +4,14 @@ asset gets a new tag from the client's prefix, in file order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.assets import suggest_next_tag
+from app.importing.cells import cell_text
 from app.validation import normalise_tag
 from models import Client
 
@@ -55,3 +57,14 @@ def suggest_client_tags(client: Client, tags: Iterable[str]) -> ClientTags | Non
     if not found or not prefix:
         return None
     return ClientTags.PREVIOUS if any(not t.startswith(prefix) for t in found) else None
+
+
+def suggest_for_file(
+    client: Client, headers: Sequence[str], rows: Iterable[tuple[int, Sequence[Any]]], mapping: Mapping[str, str]
+) -> ClientTags | None:
+    """The tag choice to propose for a file: None for Closeout's own workbook or a list without tags."""
+    column = next((h for h, k in mapping.items() if k == "asset_tag"), None)
+    if column is None or "id" in mapping.values() or column not in headers:
+        return None
+    at = headers.index(column)
+    return suggest_client_tags(client, (cell_text(cells[at]) for _n, cells in rows if at < len(cells)))

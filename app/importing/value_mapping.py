@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from app.catalog import field_definitions, list_categories
 from app.errors import ValidationError
 from app.importing.cells import cell_text, squash
+from app.importing.client_tags import ClientTags, suggest_for_file
+from app.importing.mapping import client_choices
 from app.journal import CUSTOM_PREFIX
 from app.projects import list_sites
-from models import AssetStatus, FieldType, Location
+from models import AssetStatus, Client, FieldType, ImportProfile, Location
 
 #: Fields whose values must be one of Closeout's (configuration fields of the choice type are added per import).
 VALUE_FIELDS = ("category_id", "status", "site_id", "location_id")
@@ -335,3 +337,31 @@ def describe_choice(choice: ValueChoice, names: Mapping[str, str]) -> str:
 def unmatched(values: ValueMapping) -> list[ValueChoice]:
     """Values that nothing matched and nobody chose for (created or left empty): what --strict-values refuses."""
     return [c for c in values.choices if c.reason == ""]
+
+
+@dataclass
+class Proposal:
+    """What an import proposes before the preview: the value mapping, the tag choice and what values may become."""
+
+    values: ValueMapping
+    client_tags: ClientTags | None
+    options: dict[str, list[tuple[str, str]]]
+
+
+def propose(
+    session: Session,
+    client_id: str,
+    headers: Sequence[str],
+    rows: Sequence[tuple[int, Sequence[Any]]],
+    mapping: Mapping[str, str],
+    profile: ImportProfile | None,
+) -> Proposal:
+    """The value mapping and tag choice to propose: the profile's saved ones for this client, else suggestions."""
+    saved, saved_tags = client_choices(profile, client_id)
+    values = suggest_values(session, client_id, headers, rows, mapping, saved)
+    client = session.get(Client, client_id)
+    assert client is not None
+    tags = ClientTags(saved_tags) if saved_tags else suggest_for_file(client, headers, rows, mapping)
+    targets = Targets(session, client_id)
+    fields = {c.field for c in values.choices}
+    return Proposal(values, tags, {f: targets.options(f) for f in fields})
