@@ -6,4 +6,5 @@ import sys
 
 from app.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the module (as the layering test does) runs nothing
+    sys.exit(main())
