@@ -17,12 +17,14 @@ from app.projects import ensure_open, find_location, find_site, get_project
 from app.search import index_assets
 from app.validation import (
     LONG_TEXT_LIMIT,
+    normalise_currency,
     normalise_hostname,
     normalise_ip,
     normalise_mac,
     normalise_serial,
     normalise_tag,
     parse_bool,
+    parse_cost,
     parse_date,
     printable,
     tag_problem,
@@ -35,6 +37,7 @@ ASSET_FIELDS: dict[str, str] = {
     "category_id": "Category",
     "manufacturer": "Manufacturer",
     "model": "Model",
+    "model_number": "Model number",
     "serial": "Serial number",
     "hostname": "Host name",
     "ip_address": "IP address",
@@ -49,6 +52,11 @@ ASSET_FIELDS: dict[str, str] = {
     "critical": "Critical",
     "purchase_date": "Purchase date",
     "warranty_end": "Warranty end",
+    "purchase_cost": "Purchase cost",
+    "currency": "Currency",
+    "supplier": "Supplier",
+    "order_number": "Order number",
+    "previous_tag": "Previous tag",
     "notes": "Notes",
 }
 
@@ -68,6 +76,10 @@ FIELD_ALIASES: dict[str, str] = {
     "user": "assigned_user",
     "owner": "assigned_user",
     "warranty": "warranty_end",
+    "cost": "purchase_cost",
+    "price": "purchase_cost",
+    "vendor_order": "order_number",
+    "old_tag": "previous_tag",
 }
 
 _TEXT_LIMITS = {
@@ -76,17 +88,34 @@ _TEXT_LIMITS = {
     "os": 120,
     "assigned_user": 200,
     "department": 120,
+    "model_number": 120,
+    "supplier": 160,
+    "order_number": 120,
 }
 
 
 _TEXT_DEFAULTS = (
     "manufacturer", "model", "serial", "hostname", "ip_address", "mac_address", "os", "assigned_user",
-    "department", "notes",
+    "department", "notes", "model_number", "supplier", "order_number", "currency", "previous_tag",
 )  # fmt: skip
 
 
 #: The fields whose change can change an asset's "needs attention" flags.
-_ATTENTION_INPUTS = frozenset({"asset_tag", "serial", "category_id"})
+_ATTENTION_INPUTS = frozenset({"asset_tag", "serial", "category_id", "notes"})
+#: A line of the notes that starts with this flags the asset ("Check Serial number: ..."): an import keeps there
+#: what it could not read, and the flag goes when the line does. Derived from the notes, so every replica agrees.
+CHECK_LINE = "Check "
+
+
+def check_flags(notes: str) -> list[str]:
+    """The attention flags the notes ask for: "check:Serial number" for each line "Check Serial number: …"."""
+    if CHECK_LINE not in notes:
+        return []
+    flags = []
+    for line in notes.splitlines():
+        if line.startswith(CHECK_LINE) and ":" in line:
+            flags.append("check:" + line[len(CHECK_LINE) : line.index(":")].strip())
+    return flags
 
 
 @dataclass
@@ -159,8 +188,12 @@ def clean_values(
     values: Mapping[str, Any],
     category_id: str | None,
     refs: References | None = None,
+    *,
+    any_tag: bool = False,
 ) -> dict[str, Any]:
     """Coerce and check the given fields; references (category, site, location) may be names or ids.
+
+    `any_tag` accepts a tag outside the client's prefix (the client's own tag, kept by an import).
 
     Returns model field → stored value, custom fields as "custom.<key>". Raises ValidationError with
     every problem found, each in the technician's words.
@@ -176,7 +209,7 @@ def clean_values(
                 raw_custom[key[len(CUSTOM_PREFIX) :]] = raw
             elif key == "asset_tag":
                 tag = normalise_tag(str(raw or ""))
-                problem = tag_problem(tag, client.tag_prefix, client.tag_digits)
+                problem = tag_problem(tag, "" if any_tag else client.tag_prefix, client.tag_digits)
                 if problem:
                     errors[key] = problem
                 cleaned[key] = tag
@@ -205,6 +238,12 @@ def clean_values(
                 cleaned[key] = parse_bool(raw)
             elif key in ("purchase_date", "warranty_end"):
                 cleaned[key] = parse_date(raw)
+            elif key == "purchase_cost":
+                cleaned[key] = parse_cost(raw)
+            elif key == "currency":
+                cleaned[key] = normalise_currency(str(raw or ""))
+            elif key == "previous_tag":
+                cleaned[key] = normalise_tag(str(raw or ""))
             elif key == "notes":
                 notes = printable(str(raw or "")).strip()
                 if len(notes) > LONG_TEXT_LIMIT:
@@ -246,6 +285,20 @@ def find_by_tag(session: Session, client_id: str, tag: str) -> Asset | None:
         .where(Asset.client_id == client_id, Asset.asset_tag == normalise_tag(tag), Asset.deleted_at.is_(None))
         .limit(1)
     ).first()
+
+
+def find_by_previous_tag(session: Session, client_id: str, tag: str) -> list[Asset]:
+    """The client's live assets that carried this tag in the client's own asset system (as scanned)."""
+    wanted = normalise_tag(tag)
+    if not wanted:
+        return []
+    return list(
+        session.scalars(
+            select(Asset)
+            .where(Asset.client_id == client_id, Asset.previous_tag == wanted, Asset.deleted_at.is_(None))
+            .order_by(Asset.asset_tag)
+        )
+    )
 
 
 def find_by_tag_anywhere(session: Session, tag: str, project_id: str | None = None) -> Asset:
@@ -368,6 +421,7 @@ def refresh_attention(
                 reasons.append("duplicate-serial")
             if tag_counts[asset.asset_tag] > 1:
                 reasons.append("duplicate-tag")
+            reasons.extend(check_flags(asset.notes or ""))
         if reasons != (asset.attention or []):
             asset.attention = reasons
             asset.needs_attention = bool(reasons)
@@ -435,11 +489,16 @@ def update_asset(
     *,
     actor: str,
     allow_incomplete: bool = False,
+    any_tag: bool = False,
 ) -> SaveResult:
-    """Change some fields of an asset; only fields whose value really changes are journaled."""
+    """Change some fields of an asset; only fields whose value really changes are journaled (`any_tag`: a tag
+    outside the client's prefix is accepted, as an import that keeps the client's tags does)."""
     asset = get_asset(session, asset_id)
     _project, client = _open_project_and_client(session, asset.project_id)
-    cleaned = clean_values(session, client, values, asset.category_id)
+    values = dict(values)
+    if normalise_tag(str(values.get("asset_tag") or "")) == asset.asset_tag:
+        del values["asset_tag"]  # a kept tag of the client's own scheme stays valid however the prefix is set
+    cleaned = clean_values(session, client, values, asset.category_id, any_tag=any_tag)
     if "asset_tag" in cleaned:
         if not cleaned["asset_tag"]:
             raise ValidationError({"asset_tag": "An asset must keep a tag."})

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from app.assets import References, clean_values, refresh_attention
+from app.assets import References, check_flags, clean_values, refresh_attention
 from app.catalog import field_definitions, missing_required
 from app.errors import NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, device_id, encode_plain, next_hlc, snapshot
@@ -22,7 +22,8 @@ from app.search import _UPSERT, document
 from models import Asset, AssetStatus, Change, ChangeSet, Client, Location, Site, WorkspaceMeta, new_id, utcnow
 
 TEXT_FIELDS = ("manufacturer", "model", "serial", "hostname", "ip_address", "mac_address", "os", "assigned_user",
-               "department", "notes")  # fmt: skip
+               "department", "notes", "model_number", "supplier", "order_number", "currency",
+               "previous_tag")  # fmt: skip
 
 
 @dataclass
@@ -49,11 +50,13 @@ def create_assets_bulk(
     actor: str,
     allow_incomplete: bool = True,
     strict: bool = False,
+    any_tag: bool = False,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = 5000,
 ) -> BulkResult:
     """Validate and create one asset per row; rejected rows are reported, not written.
 
+    With `any_tag`, tags outside the client's prefix are accepted (a client's own tags kept at import).
     With `strict`, any rejected row raises ValidationError (keyed "row N: field") and nothing is written.
     `progress(done, total)` is called after each chunk; it may raise to cancel (the caller's transaction
     then rolls everything back).
@@ -93,7 +96,7 @@ def create_assets_bulk(
 
     for index, row in enumerate(rows):
         try:
-            cleaned = clean_values(session, client, row, None, refs)
+            cleaned = clean_values(session, client, row, None, refs, any_tag=any_tag)
             tag = cleaned.pop("asset_tag", "")
             if not tag:
                 raise ValidationError({"asset_tag": "Enter or scan an asset tag."})
@@ -113,9 +116,9 @@ def create_assets_bulk(
             continue
         values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
         values.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, category_id=None, site_id=None,
-                      location_id=None, purchase_date=None, warranty_end=None)  # fmt: skip
+                      location_id=None, purchase_date=None, warranty_end=None, purchase_cost=None)  # fmt: skip
         values.update({k: v for k, v in plain.items() if v is not None or k not in TEXT_FIELDS})
-        reasons = [f"missing:{d.label}" for d in missing]
+        reasons = [f"missing:{d.label}" for d in missing] + check_flags(values.get("notes") or "")
         asset = Asset(
             id=new_id(), client_id=client.id, project_id=project.id, asset_tag=tag, custom_fields=custom,
             tagged_by=actor, tagged_at=now, created_at=now, updated_at=now, deleted_at=None, server_version=0,

@@ -75,7 +75,9 @@ _WIDTHS = {
     "department": 15, "status": 11, "managed": 9, "critical": 9, "purchase_date": 12, "warranty_end": 12,
     "notes": 36,
 }  # fmt: skip
-_IDENTIFIERS = {"asset_tag", "serial", "hostname", "ip_address", "mac_address"}
+_IDENTIFIERS = {
+    "asset_tag", "previous_tag", "serial", "hostname", "ip_address", "mac_address", "model_number", "order_number",
+}  # fmt: skip
 _CUSTOM_KINDS = {
     FieldType.TEXT: ColumnKind.IDENTIFIER,
     FieldType.CHOICE: ColumnKind.TEXT,
@@ -105,6 +107,8 @@ def _standard_column(key: str) -> Column:
         kind = ColumnKind.YES_NO
     elif key in ("purchase_date", "warranty_end"):
         kind = ColumnKind.DATE
+    elif key == "purchase_cost":
+        kind = ColumnKind.NUMBER
     return Column(key, ASSET_FIELDS[key], kind, _WIDTHS.get(key, 14))
 
 

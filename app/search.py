@@ -137,14 +137,18 @@ def document(asset: Asset, site: Site | None, location: Location | None) -> dict
         "asset_id": asset.id,
         "project_id": asset.project_id,
         "client_id": asset.client_id,
-        "tag": asset.asset_tag,
+        "tag": " ".join(filter(None, (asset.asset_tag, asset.previous_tag))),
         "serial": asset.serial,
         "hostname": " ".join(filter(None, (asset.hostname, asset.ip_address, asset.mac_address))),
-        "model": " ".join(filter(None, (asset.manufacturer, asset.model, asset.os))),
+        "model": " ".join(
+            filter(None, (asset.manufacturer, asset.model, asset.model_number, asset.os, asset.supplier))
+        ),
         "person": " ".join(filter(None, (asset.assigned_user, asset.department))),
         "location": " ".join(filter(None, (site.name if site else "", location.path if location else ""))),
-        "notes": " ".join(filter(None, (asset.notes, custom))),
-        "inside": inner_parts(asset.asset_tag, asset.serial, asset.hostname, asset.ip_address, asset.mac_address),
+        "notes": " ".join(filter(None, (asset.notes, asset.order_number, custom))),
+        "inside": inner_parts(
+            asset.asset_tag, asset.previous_tag, asset.serial, asset.hostname, asset.ip_address, asset.mac_address
+        ),
     }
 
 

@@ -171,3 +171,47 @@ def normalise_technician(raw: str) -> str:
     if len(name) > 120:
         raise ValueError("A name has at most 120 characters.")
     return name
+
+
+_CURRENCY_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "CHF": "CHF", "FR.": "CHF", "SFR": "CHF", "¥": "JPY"}
+
+
+def normalise_currency(raw: str) -> str:
+    """An ISO 4217 code ("eur", "€", "Fr." → EUR, EUR, CHF); "" stays "" (not known)."""
+    text = raw.strip().upper()
+    if not text:
+        return ""
+    code = _CURRENCY_SIGNS.get(text, text)
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"“{raw}” is not a currency; use its three-letter code (EUR, USD, CHF).")
+    return code
+
+
+def split_cost(raw: object) -> tuple[float | None, str]:
+    """An amount and the currency written with it: "CHF 1'299.00" → (1299.0, "CHF"), "€ 1.299,50" → (1299.5, "EUR").
+
+    Thousands separators (, . ' and spaces) are told from the decimal mark by position: the last mark followed
+    by one or two digits is the decimal mark.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, ""
+    if isinstance(raw, bool):
+        raise ValueError("a yes/no value is not an amount")
+    if isinstance(raw, int | float):
+        return round(float(raw), 2), ""
+    text = str(raw).strip()
+    match = re.fullmatch(r"([^\d\s\-.,]*)\s*(-?[\d.,' \u00a0\u202f]*\d)\s*([^\d\s]*)", text)
+    if not match or (match.group(1) and match.group(3)):
+        raise ValueError(f"“{raw}” is not an amount.")
+    sign = match.group(1) or match.group(3)
+    number = re.sub(r"['\s\u00a0\u202f]", "", match.group(2))
+    decimal = re.search(r"[.,](\d{1,2})$", number)
+    whole = number[: decimal.start()] if decimal else number
+    whole = re.sub(r"[.,]", "", whole)
+    value = float(f"{whole}.{decimal.group(1)}" if decimal else whole)
+    return round(value, 2), normalise_currency(sign) if sign else ""
+
+
+def parse_cost(raw: object) -> float | None:
+    """An amount of money, rounded to cents; a currency written with it is read by `split_cost`."""
+    return split_cost(raw)[0]

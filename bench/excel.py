@@ -32,7 +32,7 @@ def build(home: Path, assets: int, one_by_one: bool = False) -> float:
     from app.assets import create_asset
     from app.bulk import create_assets_bulk
     from app.demo import seed_demo
-    from app.importing_refs import NameIndex
+    from app.importing.refs import NameIndex
 
     ws = open_workspace(home)
     t0 = time.perf_counter()
@@ -114,7 +114,7 @@ def phase_edit(source: Path, out: Path) -> dict[str, float]:
 
 def phase_import(home: Path, path: Path) -> dict[str, float]:
     from app.importing import RowStatus, apply_import, preview_import
-    from app.importing_mapping import suggest_for
+    from app.importing.mapping import suggest_for
     from app.projects import find_project
     from exporters.sheet_reader import read_sheet
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl.workbook import Workbook
 
 from app.importing import RowResult
-from app.importing_mapping import IDENTIFIER_FIELDS
+from app.importing.mapping import IDENTIFIER_FIELDS
 from app.inventory_export import Column, ColumnKind
 from exporters.xlsx_sheet import TableSheet, save_workbook
 

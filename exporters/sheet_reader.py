@@ -17,6 +17,7 @@ from xml.etree.ElementTree import ParseError
 from lxml.etree import XMLSyntaxError
 
 from app.errors import CloseoutError
+from exporters.nmap_reader import read_nmap
 from exporters.xlsx_reader import WorkbookIndex
 
 #: Rows looked at to find the header below a title block.
@@ -42,16 +43,20 @@ class SheetData:
 
 
 def read_sheet(path: Path, sheet: str | None = None) -> SheetData:
-    """Read an .xlsx/.xlsm workbook (the named sheet, else "Assets", else the first) or a CSV/TXT file."""
+    """Read an .xlsx/.xlsm workbook (the named sheet, else "Assets", else the first), a CSV/TXT file, or an nmap
+    XML report (one row per host that was up)."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         _check_workbook_signature(path)
         return _read_workbook(path, sheet)
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)
+    if suffix == ".xml":
+        headers, rows = read_nmap(path)
+        return SheetData(headers, rows, 1)
     if suffix == ".xls":
         raise SheetReadError(f"{path.name} is an old Excel 97 file; open it in Excel and save it as .xlsx or .csv.")
-    raise SheetReadError(f"{path.name} is not a spreadsheet Closeout can read; use .xlsx or .csv.")
+    raise SheetReadError(f"{path.name} is not a list Closeout can read; use .xlsx, .csv or an nmap .xml report.")
 
 
 def _is_empty(value: Any) -> bool:

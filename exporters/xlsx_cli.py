@@ -11,13 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import CloseoutError, ValidationError
 from app.importing import ImportOptions, ImportPreview, RowResult, RowStatus, apply_import, preview_import
-from app.importing_changes import row_changes
-from app.importing_mapping import import_targets, list_profiles, save_profile, suggest_for
-from app.importing_values import DateOrder
+from app.importing.cells import DateOrder
+from app.importing.changes import row_changes
+from app.importing.client_tags import ClientTags
+from app.importing.mapping import (
+    best_profile,
+    import_targets,
+    list_profiles,
+    save_profile,
+    suggest_for,
+)
+from app.importing.value_mapping import ValueMapping, override, propose, unmatched
 from app.projects import find_project, list_projects
 from exporters.rejects import write_rejects
 from exporters.sheet_reader import SheetData, read_sheet
 from exporters.xlsx_export import export_inventory
+from models import ActivationProject, Client, ImportProfile
 
 if TYPE_CHECKING:
     from app.cli import Context
@@ -44,15 +53,19 @@ def cmd_export_xlsx(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _mapping(ctx: Context, args: argparse.Namespace, sheet: SheetData) -> dict[str, str]:
+def _mapping(ctx: Context, args: argparse.Namespace, sheet: SheetData) -> tuple[dict[str, str], str | None]:
+    """The column mapping, and the id of the profile it came from (its value choices are offered again)."""
     with ctx.session() as session:
         mapping = suggest_for(session, sheet.headers)
+        best = best_profile(session, sheet.headers)
+        profile_id = best.id if best is not None else None
         if args.profile:
             profile = next((p for p in list_profiles(session) if p.name.lower() == args.profile.lower()), None)
             if profile is None:
                 names = ", ".join(p.name for p in list_profiles(session)) or "none saved yet"
                 raise CloseoutError(f"There is no import profile “{args.profile}” (profiles: {names}).")
             mapping = {h: profile.mapping.get(h, "") for h in sheet.headers}
+            profile_id = profile.id
         known = {t.key for t in import_targets(session)}
     for item in args.map or []:
         header, _, key = item.partition("=")
@@ -62,7 +75,33 @@ def _mapping(ctx: Context, args: argparse.Namespace, sheet: SheetData) -> dict[s
         if key.strip() and key.strip() not in known:
             raise ValidationError({key: f"“{key.strip()}” is not a field; run 'closeout-cli categories' for them."})
         mapping[header.strip()] = key.strip()
-    return mapping
+    return mapping, profile_id
+
+
+def _value_choices(
+    ctx: Context, args: argparse.Namespace, sheet: SheetData, mapping: dict[str, str], project: ActivationProject,
+    profile_id: str | None,
+) -> tuple[ValueMapping, ClientTags | None]:  # fmt: skip
+    """The proposed value mapping (what the profile saved for this client first) with --map-value applied, and
+    what becomes of the client's tags."""
+    with ctx.session() as session:
+        profile = session.get(ImportProfile, profile_id) if profile_id else None
+        proposal = propose(session, project.client_id, sheet.headers, sheet.rows, mapping, profile)
+        override(session, project.client_id, proposal.values, mapping, args.map_value or [])
+    tags = ClientTags(args.client_tags) if args.client_tags else proposal.client_tags
+    return proposal.values, tags
+
+
+def _print_values(values: ValueMapping, client_tags: ClientTags | None, prefix: str) -> None:
+    if values.describe():
+        print("Values:")
+        for line in values.describe():
+            print(f"  {line}")
+    if client_tags == ClientTags.PREVIOUS:
+        print(f"Tags: the client's tags are kept as previous tags; new tags from {prefix or 'the client'} in file "
+              "order (--client-tags keep keeps them as the asset tags).")  # fmt: skip
+    elif client_tags == ClientTags.KEEP:
+        print("Tags: the client's tags are kept as the asset tags.")
 
 
 def _print_preview(preview: ImportPreview, sheet: SheetData) -> None:
@@ -97,18 +136,38 @@ def _retag_line(row: RowResult, allowed: bool) -> str:
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     path = Path(args.file).expanduser()
     sheet = read_sheet(path, args.sheet)
-    mapping = _mapping(ctx, args, sheet)
+    mapping, profile_id = _mapping(ctx, args, sheet)
     orders = {h: DateOrder(args.date_order) for h in sheet.headers} if args.date_order else {}
     with ctx.session() as session:
         project = find_project(session, args.project)
-        preview = preview_import(
-            session, project.id, sheet.headers, sheet.rows, mapping, ImportOptions(date_orders=orders)
+        prefix = session.get(Client, project.client_id).tag_prefix  # type: ignore[union-attr]
+    values, client_tags = _value_choices(ctx, args, sheet, mapping, project, profile_id)
+    loose = unmatched(values)
+    if args.strict_values and loose:
+        names = "; ".join(f"{c.column} “{c.value}”" for c in loose[:10])
+        raise CloseoutError(
+            f"{len(loose)} values match nothing Closeout knows ({names}); map them with --map-value COLUMN:VALUE="
+            "TARGET (TARGET may be new) and run again. Nothing was imported."
         )
+    options = ImportOptions(date_orders=orders, values=values, client_tags=client_tags)
+    with ctx.session() as session:
+        preview = preview_import(session, project.id, sheet.headers, sheet.rows, mapping, options)
     data: dict[str, Any] = {
         "file": str(path),
         "project": project.code,
         **{status.value: preview.count(status) for status in RowStatus},
         "notes": preview.notes,
+        "values": [
+            {
+                "column": c.column,
+                "value": c.value,
+                "rows": c.count,
+                "action": c.action.value,
+                "target": values.target_names.get(c.target, c.target),
+            }
+            for c in values.choices
+        ],
+        "client_tags": client_tags.value if client_tags else None,
         "rejected_rows": [{"row": r.row_number, "reasons": r.reasons} for r in preview.rejected],
         "retags": [
             {"row": r.row_number, "from": r.retag_from, "to": r.values.get("asset_tag"), "applied": args.allow_retag}
@@ -117,6 +176,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         "written": False,
     }
     if not ctx.as_json:
+        _print_values(values, client_tags, prefix)
         _print_preview(preview, sheet)
         for row in preview.retags[:SHOWN_ROWS]:
             print(f"  tag change {_retag_line(row, args.allow_retag)}")
@@ -131,7 +191,10 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             print(f"Rejected rows saved to {args.rejects}; fix them there and import that file.")
     if args.save_profile:
         with ctx.transaction() as session:
-            save_profile(session, name=args.save_profile, mapping=mapping, actor=ctx.actor)
+            save_profile(
+                session, name=args.save_profile, mapping=mapping, actor=ctx.actor, client_id=project.client_id,
+                values=values.saved_form(), client_tags=client_tags.value if client_tags else None,
+            )  # fmt: skip
     held = [] if args.allow_retag else preview.retags
     if args.strict and (preview.rejected or held):
         ctx.emit(data, lambda: None)
@@ -173,7 +236,18 @@ def register(export_verbs: argparse._SubParsersAction[argparse.ArgumentParser], 
     p.add_argument("--map", action="append", metavar="HEADER=FIELD", help="map a column (FIELD empty: ignore it)")
     p.add_argument("--date-order", choices=[o.value for o in DateOrder if o != DateOrder.AUTO],
                    help="how to read dates like 03/04/2026 (default: decided per column)")  # fmt: skip
-    p.add_argument("--save-profile", metavar="NAME", help="save the column mapping under this name")
+    p.add_argument("--map-value", action="append", metavar="COLUMN:VALUE=TARGET",
+                   help="what a value of the client's list means: a category, status, site, location or choice by "
+                        "name, 'new' to create it, or nothing to leave it empty (kept in the notes); repeatable. "
+                        "Without it the suggested mapping is used and printed")  # fmt: skip
+    p.add_argument("--client-tags", choices=[t.value for t in ClientTags],
+                   help="keep: the client's tags are the asset tags; previous: keep them as the previous tag "
+                        "and give new tags from the client's prefix (default: previous when they do not "
+                        "follow it)")  # fmt: skip
+    p.add_argument("--strict-values", action="store_true",
+                   help="refuse the import when a value matches nothing, instead of creating it or keeping it in "
+                        "the notes")  # fmt: skip
+    p.add_argument("--save-profile", metavar="NAME", help="save the column and value mapping under this name")
     p.add_argument("--rejects", metavar="FILE", help="write rejected rows to this .xlsx to fix and re-import")
     p.add_argument("--dry-run", action="store_true", help="print the preview and stop")
     p.add_argument(

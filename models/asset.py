@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import SyncedEntity
@@ -17,6 +17,7 @@ class Asset(SyncedEntity):
     __table_args__ = (
         Index("ix_assets_client_tag", "client_id", "asset_tag"),
         Index("ix_assets_client_serial", "client_id", "serial"),
+        Index("ix_assets_client_previous_tag", "client_id", "previous_tag"),
         Index("ix_assets_project_tag", "project_id", "asset_tag"),
         Index("ix_assets_project_place", "project_id", "deleted_at", "site_id", "location_id"),
     )
@@ -28,9 +29,14 @@ class Asset(SyncedEntity):
     #: Unique among a client's live assets; enforced by the services (not the schema) so that
     #: two offline devices choosing the same tag can be flagged after sync rather than lost.
     asset_tag: Mapped[str] = mapped_column(String(64))
+    #: The tag the client's own asset system gave it (kept when the import gives a new Closeout tag): searchable,
+    #: and a scan of it finds the asset.
+    previous_tag: Mapped[str] = mapped_column(String(64), default="")
     category_id: Mapped[str | None] = mapped_column(ForeignKey("categories.id"), index=True, default=None)
     manufacturer: Mapped[str] = mapped_column(String(120), default="")
     model: Mapped[str] = mapped_column(String(160), default="")
+    #: The maker's part or product number ("20XW00K4GE"), beside the model's name.
+    model_number: Mapped[str] = mapped_column(String(120), default="")
     serial: Mapped[str] = mapped_column(String(120), default="")
     hostname: Mapped[str] = mapped_column(String(255), default="")
     ip_address: Mapped[str] = mapped_column(String(45), default="")
@@ -49,6 +55,11 @@ class Asset(SyncedEntity):
     critical: Mapped[bool] = mapped_column(Boolean, default=False)
     purchase_date: Mapped[date | None] = mapped_column(Date, default=None)
     warranty_end: Mapped[date | None] = mapped_column(Date, default=None)
+    #: What it cost, in `currency` (ISO 4217 code, "" when not known); rounded to cents.
+    purchase_cost: Mapped[float | None] = mapped_column(Float, default=None)
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    supplier: Mapped[str] = mapped_column(String(160), default="")
+    order_number: Mapped[str] = mapped_column(String(120), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tagged_by: Mapped[str] = mapped_column(String(120), default="")

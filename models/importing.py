@@ -17,3 +17,6 @@ class ImportProfile(SyncedEntity):
     name: Mapped[str] = mapped_column(String(200))
     #: {"Serial Number": "serial", "Tag #": "asset_tag", "Rack U": "custom.rack_units"}
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Per client id, what its values mean and what becomes of its tags:
+    #: {"<client id>": {"values": {"status": {"Lost": "missing"}}, "client_tags": "previous"}}
+    choices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

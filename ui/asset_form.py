@@ -26,6 +26,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Network", ("hostname", "ip_address", "mac_address", "os")),
     ("Where and who", ("site_id", "location_id", "assigned_user", "department")),
     ("Lifecycle", ("status", "managed", "critical", "purchase_date", "warranty_end")),
+    ("Purchase", ("purchase_cost", "currency", "supplier", "order_number", "model_number", "previous_tag")),
 )
 #: Enter moves through these (then the category's fields); Enter on the last one saves.
 QUICK_FIELDS = ("category_id", "manufacturer", "model", "serial")
@@ -139,6 +140,8 @@ class AssetForm(QWidget):
             line.textEdited.connect(self._changed)
             if name in ("purchase_date", "warranty_end"):
                 line.setPlaceholderText("YYYY-MM-DD")
+            elif name == "currency":
+                line.setPlaceholderText("EUR, CHF, USD")
             widget = line
         widget.setObjectName(name)
         widget.setAccessibleName(LABELS[name])

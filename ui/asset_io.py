@@ -69,6 +69,8 @@ def _text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, float):  # the purchase cost: an amount in cents
+        return f"{value:.2f}"
     return str(getattr(value, "value", value))
 
 

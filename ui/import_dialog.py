@@ -21,16 +21,28 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.db import Workspace
 from app.importing import ImportOptions, ImportPreview, ImportResult, apply_import, preview_import
-from app.importing_mapping import ImportTarget, apply_profile, import_targets, list_profiles, save_profile, suggest_for
+from app.importing.client_tags import ClientTags
+from app.importing.mapping import (
+    ImportTarget,
+    apply_profile,
+    best_profile,
+    import_targets,
+    list_profiles,
+    save_profile,
+    suggest_for,
+)
+from app.importing.value_mapping import Proposal, propose
 from app.projects import get_project
 from exporters.rejects import write_rejects
 from exporters.sheet_reader import SheetData, read_sheet
+from models import ImportProfile
 from ui import messages, theme
 from ui.file_dialogs import (
     Folder,
@@ -45,9 +57,10 @@ from ui.import_models import ChoiceDelegate, MappingModel
 from ui.import_preview import PreviewPanel, preview_table
 from ui.runner import Cancelled, Job, JobContext, Runner
 from ui.settings import Settings
+from ui.value_mapping_view import ValueStep, apply_chosen
 
 PREVIEW_DELAY_MS = 350
-FILE_FILTER = "Spreadsheets and lists (*.xlsx *.xlsm *.csv *.txt *.tsv);;All files (*)"
+FILE_FILTER = "Spreadsheets and lists (*.xlsx *.xlsm *.csv *.txt *.tsv);;nmap scans (*.xml);;All files (*)"
 _DELIMITERS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
 _ENCODINGS = {"utf-8": "UTF-8", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}
 
@@ -59,6 +72,8 @@ class LoadedFile:
     targets: list[ImportTarget]
     suggested: dict[str, str]
     profiles: list[tuple[str, dict[str, str]]]
+    #: The saved profile that fits the file best: its value choices for this client are proposed.
+    profile_id: str | None = None
 
 
 def load_file(workspace: Workspace, path: Path, sheet: str | None = None) -> LoadedFile:
@@ -68,7 +83,32 @@ def load_file(workspace: Workspace, path: Path, sheet: str | None = None) -> Loa
         targets = import_targets(session)
         suggested = suggest_for(session, data.headers)
         profiles = [(p.name, dict(p.mapping)) for p in list_profiles(session)]
-    return LoadedFile(path, data, targets, suggested, profiles)
+        best = best_profile(session, data.headers)
+    return LoadedFile(path, data, targets, suggested, profiles, best.id if best else None)
+
+
+def preview_with_values(
+    workspace: Workspace,
+    project_id: str,
+    loaded: LoadedFile,
+    mapping: dict[str, str],
+    options: ImportOptions,
+    chosen: dict[tuple[str, str], tuple[Any, str]],
+    tags: ClientTags | bool | None,
+    progress: Any,
+) -> tuple[ImportPreview, Proposal]:
+    """The proposed value mapping with the user's choices over it, then the preview; runs on a worker."""
+    data = loaded.sheet
+    with workspace.session() as session:
+        client_id = get_project(session, project_id).client_id
+        profile = session.get(ImportProfile, loaded.profile_id) if loaded.profile_id else None
+        proposal = propose(session, client_id, data.headers, data.rows, mapping, profile)
+        apply_chosen(proposal.values, chosen)
+        if tags is not False:
+            proposal.client_tags = tags if isinstance(tags, ClientTags) else None
+        options.values, options.client_tags = proposal.values, proposal.client_tags
+        preview = preview_import(session, project_id, data.headers, data.rows, mapping, options, progress)
+    return preview, proposal
 
 
 class ImportDialog(QDialog):
@@ -92,7 +132,7 @@ class ImportDialog(QDialog):
         self.loaded: LoadedFile | None = None
         self.preview: ImportPreview | None = None
         self._generation = 0
-        self._preview_job: Job[ImportPreview] | None = None
+        self._preview_job: Job[tuple[ImportPreview, Proposal]] | None = None
         with workspace.session() as session:
             project = get_project(session, project_id)
             self.project_title = f"{project.code} — {project.name}"
@@ -146,7 +186,8 @@ class ImportDialog(QDialog):
         self.path_problem.hide()
         layout.addWidget(self.path_problem)
 
-        columns = QGroupBox("Columns")
+        columns = QGroupBox()
+        columns.setFlat(True)
         box = QVBoxLayout(columns)
         profile_row = QHBoxLayout()
         profile_row.addWidget(QLabel("Mapping:"))
@@ -174,7 +215,15 @@ class ImportDialog(QDialog):
         self.mapping_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.mapping_view.setMinimumHeight(120)
         box.addWidget(self.mapping_view, 1)
-        layout.addWidget(columns, 3)
+        self.steps = QTabWidget()
+        self.steps.setObjectName("importSteps")
+        self.steps.addTab(columns, "1  Columns")
+        self.value_step = ValueStep()
+        self.value_step.model.choices_changed.connect(self._timer.start)
+        self.value_step.tags_changed.connect(self._timer.start)
+        self.steps.addTab(self.value_step, "2  Values")
+        self.proposal: Proposal | None = None
+        layout.addWidget(self.steps, 3)
 
         self.panel = PreviewPanel()
         self.panel.decisions_changed.connect(self._update_import_button)
@@ -275,6 +324,8 @@ class ImportDialog(QDialog):
         for name, mapping in loaded.profiles:
             self.profile_combo.addItem(f"Profile: {name}", mapping)
         self.mapping_model.load(data.headers, data.rows, loaded.suggested, loaded.targets)
+        self.value_step.model.chosen.clear()  # another file: its values are proposed afresh
+        self.value_step.tags_chosen = False
         self.run_preview()
 
     def _apply_profile(self) -> None:
@@ -294,11 +345,19 @@ class ImportDialog(QDialog):
             self.save_mapping(name.strip())
 
     def save_mapping(self, name: str) -> None:
+        """Save the column mapping, with this client's value choices and tag choice beside it."""
         mapping = dict(self.mapping_model.mapping)
+        proposal = self.proposal
+        values = proposal.values.saved_form() if proposal else None
+        tags = proposal.client_tags.value if proposal and proposal.client_tags else None
 
         def work(ctx: JobContext) -> str:
             with self.workspace.transaction() as session:
-                return save_profile(session, name=name, mapping=mapping, actor=self.actor).name
+                client_id = get_project(session, self.project_id).client_id
+                return save_profile(
+                    session, name=name, mapping=mapping, actor=self.actor, client_id=client_id, values=values,
+                    client_tags=tags,
+                ).name  # fmt: skip
 
         def saved(saved_name: str) -> None:
             self.profile_combo.addItem(f"Profile: {saved_name}", mapping)
@@ -317,23 +376,31 @@ class ImportDialog(QDialog):
             with contextlib.suppress(RuntimeError):  # the job may have finished and been deleted meanwhile
                 self._preview_job.cancel()  # a newer mapping makes the running check pointless
             self._preview_job = None
-        data = self.loaded.sheet
+        loaded = self.loaded
         mapping = dict(self.mapping_model.mapping)
         options = ImportOptions(date_orders=dict(self.mapping_model.date_orders))
+        chosen = dict(self.value_step.model.chosen)
+        tags = self.value_step.client_tags()
         self.status_label.setText("Checking every row…")
         self.import_button.setEnabled(False)
 
-        def work(ctx: JobContext) -> ImportPreview:
+        def work(ctx: JobContext) -> tuple[ImportPreview, Proposal]:
             def progress(done: int, total: int) -> None:
                 ctx.check()
                 ctx.progress(done, total, "Checking rows…")
 
-            with self.workspace.session() as session:
-                return preview_import(session, self.project_id, data.headers, data.rows, mapping, options, progress)
+            return preview_with_values(
+                self.workspace, self.project_id, loaded, mapping, options, chosen, tags, progress
+            )
 
-        def done(preview: ImportPreview) -> None:
+        def done(result: tuple[ImportPreview, Proposal]) -> None:
             if generation == self._generation:
                 self._preview_job = None
+                preview, self.proposal = result
+                self.value_step.show_values(self.proposal.values, self.proposal.options)
+                self.value_step.show_tags(self.proposal.client_tags)
+                count = self.value_step.model.rowCount()
+                self.steps.setTabText(1, f"2  Values ({count})" if count else "2  Values")
                 self._show_preview(preview)
 
         def failed(exc: BaseException) -> None:
@@ -417,7 +484,7 @@ class ImportDialog(QDialog):
 
     def keyPressEvent(self, event: Any) -> None:  # Enter in the mapping table edits, in the path box opens: no import
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-            self.mapping_view.hasFocus() or self.focusWidget() is self.path_edit
+            self.mapping_view.hasFocus() or self.value_step.view.hasFocus() or self.focusWidget() is self.path_edit
         ):
             return
         super().keyPressEvent(event)

@@ -11,9 +11,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.importing import ImportPreview, RowResult
-from app.importing_changes import changed_keys, field_change, row_changes
-from app.importing_mapping import ImportTarget
-from app.importing_values import DateOrder, cell_text
+from app.importing.cells import DateOrder, cell_text
+from app.importing.changes import changed_keys, field_change, row_changes
+from app.importing.mapping import ImportTarget
 from models import FieldType
 from ui import theme
 

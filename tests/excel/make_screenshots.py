@@ -1,6 +1,7 @@
 """Screenshots of the import and export dialogs on a demo workspace: `xvfb-run -a .venv/bin/python
 tests/excel/make_screenshots.py` writes docs/screenshots/import-dialog.png (the tag change to confirm),
-import-dialog-updated.png (the updated fields, old → new) and export-dialog.png."""
+import-dialog-updated.png (the updated fields, old → new), import-dialog-values.png (a Snipe-IT export's values and
+what each becomes) and export-dialog.png."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from app.db import open_workspace
 from app.demo import seed_demo
 from models import Asset
+from tests.excel import client_lists
 from tests.excel.excel_files import write_csv
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import ImportDialog
@@ -71,6 +73,19 @@ def main() -> None:
     for _ in range(5):
         app.processEvents()
     dialog.grab().save(str(OUT / "import-dialog-updated.png"))
+
+    values = ImportDialog(ws, runner, project_id, "alex.tech", settings=settings)
+    values.show()
+    values.open_file(client_lists.snipe_it(tmp))
+    for _ in range(20):
+        app.processEvents()
+    values.steps.setCurrentWidget(values.value_step)
+    values.value_step.view.setFocus()
+    values.value_step.view.setCurrentIndex(values.value_step.model.index(2, 3))
+    for _ in range(10):
+        app.processEvents()
+    values.grab().save(str(OUT / "import-dialog-values.png"))
+    values.close()
 
     export = ExportDialog(ws, runner, project_id, settings=settings)
     export.path_edit.setText("/home/alex/Documents/NWD-ONB inventory 2026-05-04.xlsx")

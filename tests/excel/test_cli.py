@@ -23,7 +23,8 @@ def _cli(ws: Workspace, *args: str) -> int:
     return main(["--home", str(ws.home), "--as", "cli.tester", *args])
 
 
-ROWS = [["Asset Tag", "Serial", "Model"], ["NWD-00500", "S-500", "A"], ["NWD-00501", "1.23E+11", "B"]]
+#: The second row uses the first row's tag again: really wrong, so rejected.
+ROWS = [["Asset Tag", "Serial", "Model"], ["NWD-00500", "S-500", "A"], ["NWD-00500", "S-501", "B"]]
 
 
 def test_export_then_dry_run_import_prints_the_preview(
@@ -45,7 +46,7 @@ def test_strict_refuses_a_file_with_rejected_rows(
     before = _count(demo_workspace)
     assert _cli(demo_workspace, "import", str(path), "--strict") == 1
     captured = capsys.readouterr()
-    assert "Row 3: the serial number 1.23E+11 looks like Excel turned it into a number" in captured.out
+    assert "Row 3: Tag NWD-00500 is also on row 2; keep one of the two rows." in captured.out
     assert "nothing was imported" in captured.err
     assert _count(demo_workspace) == before
 

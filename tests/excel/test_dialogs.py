@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.db import Workspace
 from app.importing import ImportResult
-from app.importing_mapping import list_profiles
+from app.importing.mapping import list_profiles
 from exporters.xlsx_export import ExportReport
 from models import Asset
 from tests.excel.excel_files import write_csv
@@ -30,7 +30,7 @@ ROWS = [
     [],
     ["Tag #", "S/N", "Make", "Model", "Computer Name", "IP", "Purchased", "Colour of case"],
     ["NWD-00700", "SN-700", "Dell", "OptiPlex 7010", "nwd-ws-700", "10.10.1.70", "03/04/2024", "grey"],
-    ["NWD-00701", "1.23E+11", "HP", "EliteDesk", "nwd-ws-701", "10.10.1.71", "25/12/2023", "black"],
+    ["NWD-00700", "SN-701", "HP", "EliteDesk", "nwd-ws-701", "10.10.1.71", "25/12/2023", "black"],
     ["NWD-00702", "SN-702", "HP", "EliteDesk", "nwd ws 702", "10.10.1.72", "01/02/2024", "black"],
     ["NWD-00001", "", "", "Changed by import", "", "", "", ""],
 ]
@@ -68,7 +68,7 @@ def test_import_dialog_previews_and_imports_accepted_rows(
     assert dialog.rejected_model.rowCount() == 2
     qtmodeltester.check(dialog.rejected_model)  # type: ignore[attr-defined]
     reason = dialog.rejected_model.index(0, 2).data()
-    assert "1.23E+11 looks like Excel turned it into a number" in reason
+    assert "Tag NWD-00700 is also on row 4" in reason
     assert "not a valid host name" in dialog.rejected_model.index(1, 2).data()
     assert dialog.import_button.text() == "Import 2 rows"
 

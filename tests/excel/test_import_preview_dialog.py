@@ -63,7 +63,7 @@ def _list(ws: Workspace, path: Path) -> Path:
             ["NWD-00020", edited.serial, edited.manufacturer, "OptiPlex 7020", "dana.ross"],
             ["NWD-09980", moved.serial, moved.manufacturer, moved.model, moved.assigned_user],
             ["NWD-09981", "NEW-9981", "Lenovo", "ThinkPad T14", ""],
-            ["NWD-09982", "1.23E+11", "HP", "x", ""],
+            ["NWD-09981", "NEW-9982", "HP", "x", ""],
         ],
         title=["Northwind — hardware list"],
     )
@@ -88,7 +88,7 @@ def test_the_preview_lists_new_and_updated_rows_with_the_fields_that_change(
     ((row, tag, fields),) = _lines(panel.new_model)
     assert (row, tag) == ("5", "NWD-09981")  # the title block is row 1, the header row 2
     assert "Serial number: NEW-9981" in fields and "Model: ThinkPad T14" in fields
-    assert "1.23E+11 looks like Excel turned it into a number" in _lines(panel.rejected_model)[0][2]
+    assert "Tag NWD-09981 is also on row 5" in _lines(panel.rejected_model)[0][2]
 
 
 def test_a_serial_match_that_would_change_a_tag_is_asked_and_left_out_when_declined(
@@ -165,7 +165,7 @@ def test_a_typed_path_opens_the_file_and_enter_does_not_import(
         ("missing.csv", "There is no file missing.csv in {tmp}; check the name."),
         ("nowhere/list.csv", "There is no folder {tmp}/nowhere; check the path."),
         (".", "{tmp} is a folder; choose a file in it."),
-        ("notes.docx", "notes.docx is not a spreadsheet Closeout can read; use .xlsx or .csv."),
+        ("notes.docx", "notes.docx is not a list Closeout can read; use .xlsx, .csv or an nmap .xml report."),
     ],
 )
 def test_a_typed_path_that_cannot_be_read_is_explained_and_kept(

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.cli import main
 from app.db import Workspace
 from app.importing import ImportOptions, RowStatus, apply_import, preview_import
-from app.importing_changes import row_changes
-from app.importing_mapping import suggest_for
+from app.importing.changes import row_changes
+from app.importing.mapping import suggest_for
 from exporters.sheet_reader import read_sheet
 from models import Asset, Location, Site
 from tests.excel.excel_files import write_csv

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-import app.importing
+import app.importing.rows
 from app.db import Workspace
 from app.importing import ImportFailed, ImportOptions, RowStatus, apply_import, preview_import
-from app.importing_mapping import import_targets, list_profiles, save_profile, suggest_for, suggest_mapping
-from app.importing_values import DateOrder
+from app.importing.cells import DateOrder
+from app.importing.mapping import import_targets, list_profiles, save_profile, suggest_for, suggest_mapping
 from exporters.rejects import REASON_HEADER, write_rejects
 from exporters.sheet_reader import read_sheet
 from models import Asset, ChangeSet, ImportProfile
@@ -22,7 +22,7 @@ from tests.excel.excel_files import write_csv, write_xlsx
 HEADERS = ["Tag #", "S/N", "Make", "Model", "Computer Name", "IP", "Type", "Purchased", "Warranty Expiry", "Room"]
 
 
-def _preview(ws: Workspace, project_id: str, path: Path, **options: Any) -> app.importing.ImportPreview:
+def _preview(ws: Workspace, project_id: str, path: Path, **options: Any) -> app.importing.rows.ImportPreview:
     data = read_sheet(path)
     with ws.session() as session:
         mapping = suggest_for(session, data.headers)
@@ -91,24 +91,28 @@ def test_preview_sorts_rows_into_new_updated_unchanged_and_rejected(
     assert status[3].status == RowStatus.UPDATED and status[3].changed == ["model"]
     assert status[4].status == RowStatus.REJECTED and "also on row 3" in status[4].message
     assert status[5].status == RowStatus.UNCHANGED and status[5].asset_id == serial_only.id, status[5].message
-    assert status[6].message == (
-        "Row 6: the serial number 1.23E+11 looks like Excel turned it into a number; type it as text and re-import."
+    # a damaged serial is not the match key here: the row comes in, the serial flagged in the notes
+    assert status[6].status == RowStatus.NEW and status[6].values["serial"] == ""
+    assert status[6].values["notes"] == (
+        "Check Serial number: “1.23E+11” in the client's list; Excel turned it into a number."
     )
     assert "not an IP address" in status[7].message and "There is no category “Toaster”" in status[7].message
     assert status[7].status == RowStatus.REJECTED
-    assert "no asset tag" in status[8].message.lower()
+    assert status[8].status == RowStatus.NEW and status[8].tag == "NWD-00301"  # no tag: the client's next one
     assert "start with NWD-" in status[9].message
     assert "also on row 2" in status[10].message
-    assert preview.summary() == "1 new, 1 updated, 1 unchanged, 6 rejected"
+    assert preview.summary() == "3 new, 1 updated, 1 unchanged, 4 rejected"
     before = _counts(demo_workspace)
     with demo_workspace.transaction() as session:
         result = apply_import(session, preview, actor="importer")
-    assert (result.created, result.updated) == (1, 1)
+    assert (result.created, result.updated) == (3, 1)
     with demo_workspace.session() as session:
         new = session.scalars(select(Asset).where(Asset.asset_tag == "NWD-00900")).one()
         assert (new.serial, new.purchase_date, new.warranty_end) == ("NEW-900", date(2024, 3, 1), date(2027, 12, 31))
         assert new.tagged_by == "importer" and new.location_id is not None
-    assert _counts(demo_workspace) == (before[0] + 1, before[1] + 2)
+        flagged = session.scalars(select(Asset).where(Asset.asset_tag == "NWD-00901")).one()
+        assert flagged.attention == ["check:Serial number"] and flagged.needs_attention
+    assert _counts(demo_workspace) == (before[0] + 3, before[1] + 4)
 
 
 def test_numbers_excel_made_of_serials_in_a_workbook_are_flagged(
@@ -119,8 +123,9 @@ def test_numbers_excel_made_of_serials_in_a_workbook_are_flagged(
         [["Asset Tag", "Serial"], ["NWD-00950", 123000000000], ["NWD-00951", 48213], ["NWD-00952", 1.5e15]],
     )
     preview = _preview(demo_workspace, demo_project_id, path)
-    assert [r.status for r in preview.rows] == [RowStatus.REJECTED, RowStatus.NEW, RowStatus.REJECTED]
-    assert "1.23E+11 looks like Excel turned it into a number" in preview.rows[0].message
+    assert [r.status for r in preview.rows] == [RowStatus.NEW, RowStatus.NEW, RowStatus.NEW]
+    assert "“1.23E+11” in the client's list; Excel turned it into a number" in preview.rows[0].values["notes"]
+    assert "“1.50E+15” in the client's list" in preview.rows[2].values["notes"]
     assert preview.rows[1].values["serial"] == "48213"
 
 
@@ -158,9 +163,9 @@ def test_a_failure_while_writing_leaves_nothing_half_written(
     assert preview.summary() == "6 new, 1 updated, 0 unchanged, 0 rejected"
 
     def failing(*args: Any, **kwargs: Any) -> Any:  # the update comes after the six new assets were written
-        raise app.importing.ValidationError({"serial": "The disk said no."})
+        raise app.importing.rows.ValidationError({"serial": "The disk said no."})
 
-    monkeypatch.setattr(app.importing, "update_asset", failing)
+    monkeypatch.setattr(app.importing.rows, "update_asset", failing)
     before = _counts(demo_workspace)
     failure = pytest.raises(ImportFailed, match=r"Row 8: The disk said no\. Nothing was imported\.")
     with failure, demo_workspace.transaction() as session:
@@ -173,7 +178,7 @@ def test_a_failure_while_writing_leaves_nothing_half_written(
 def test_rejected_rows_go_to_a_workbook_that_imports_once_fixed(
     demo_workspace: Workspace, demo_project_id: str, tmp_path: Path
 ) -> None:
-    rows = [["Asset Tag", "Serial", "IP"], ["NWD-00990", "1.23E+11", "10.0.0.1"], ["NWD-00991", "S-991", "10.0.0.999"]]
+    rows = [["Asset Tag", "Serial", "IP"], ["1.23E+11", "S-990", "10.0.0.1"], ["NWD-00991", "S-991", "10.0.0.999"]]
     path = write_csv(tmp_path / "r.csv", rows)
     preview = _preview(demo_workspace, demo_project_id, path)
     rejects = write_rejects(tmp_path / "rejects.xlsx", preview.headers, preview.mapping, preview.rejected)
@@ -186,7 +191,7 @@ def test_rejected_rows_go_to_a_workbook_that_imports_once_fixed(
     book = load_workbook(rejects)
     sheet = book.active
     assert sheet is not None
-    sheet["C2"] = "SN-990"
+    sheet["B2"] = "NWD-00990"
     sheet["D3"] = "10.0.0.99"
     book.save(rejects)
     fixed = _preview(demo_workspace, demo_project_id, rejects)
@@ -199,7 +204,7 @@ def test_a_tag_taken_after_the_preview_stops_the_whole_import(
     rows = [["Asset Tag", "Serial"]] + [[f"NWD-{n:05d}", f"T{n}"] for n in range(810, 815)]
     preview = _preview(demo_workspace, demo_project_id, write_csv(tmp_path / "t.csv", rows))
     with demo_workspace.transaction() as session:  # someone tags NWD-00812 in the meantime
-        app.importing.create_assets_bulk(
+        app.importing.rows.create_assets_bulk(
             session, project_id=demo_project_id, rows=[{"asset_tag": "NWD-00812"}], actor="other"
         )
     before = _counts(demo_workspace)

@@ -147,7 +147,7 @@ def test_a_formula_without_a_saved_result_reads_as_empty(tmp_path: Path) -> None
 
 
 def test_a_decimal_typed_as_a_number_is_kept_but_a_rounded_serial_is_flagged() -> None:
-    from app.importing_values import cell_text, mangled_number
+    from app.importing.cells import cell_text, mangled_number
 
     assert not mangled_number(7.2) and cell_text(7.2) == "7.2"
     assert mangled_number(123456789012.0) and mangled_number("1.23E+11")

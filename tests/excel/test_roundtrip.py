@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.assets import delete_asset
 from app.db import Workspace
 from app.importing import RowStatus, apply_import, preview_import
-from app.importing_mapping import suggest_for
+from app.importing.mapping import suggest_for
 from app.journal import snapshot
 from exporters.sheet_reader import read_sheet
 from exporters.xlsx_export import export_inventory

@@ -30,10 +30,10 @@ from app.errors import CloseoutError, ValidationError
 #: Modules that add verbs; each has `register(subparsers)`. Loaded by name so that the core never
 #: imports the exporters or the sync client statically.
 COMMAND_MODULES = (
-    "app.cli_assets",
-    "app.sync.cli",
+    "app.cli.assets",
+    "app.cli.sync",
     "exporters.cli",
-    "app.cli_workflow",
+    "app.cli.workflow",
 )
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,24 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         module = importlib.import_module(name)
         module.register(sub)
+    _accept_global_options(parser)
     return parser
+
+
+def _accept_global_options(parser: argparse.ArgumentParser) -> None:
+    """Let --json, --home and --as follow the verb too (`closeout-cli assets list --json`).
+
+    Each verb's parser gets them with a suppressed default, so a verb's parser never overwrites what was given
+    before the verb.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for verb in set(action.choices.values()):
+            verb.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+            verb.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+            verb.add_argument("--as", dest="actor", metavar="NAME", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+            _accept_global_options(verb)
 
 
 def _write_crash_report(exc: BaseException, argv: Sequence[str]) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assets import ASSET_FIELDS, FIELD_ALIASES
 from app.errors import ValidationError
+from app.importing.cells import squash
+from app.importing.presets import detect_preset, preset_mapping
 from app.inventory_export import ID_LABEL, column_keys_by_label
 from app.journal import CUSTOM_PREFIX, record_create, record_update
 from models import FieldDefinition, FieldType, ImportProfile
@@ -23,11 +25,18 @@ IGNORE = ""
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "asset_tag": (
         "assettag", "tag", "tagno", "tagnumber", "tagid", "assetno", "assetnumber", "assetid", "inventorytag",
-        "inventorynumber", "inventoryno", "barcode", "propertytag", "assettagnumber", "label",
+        "inventorynumber", "inventoryno", "barcode", "propertytag", "assettagnumber", "label", "inventarnummer",
+        "inventarnr",
     ),
     "serial": ("serial", "serialnumber", "serialno", "sn", "servicetag", "serialnr", "snr"),
     "manufacturer": ("manufacturer", "make", "vendor", "brand", "mfr", "mfg", "oem"),
-    "model": ("model", "modelname", "modelnumber", "modelno", "product", "productname"),
+    "model": ("model", "modelname", "product", "productname"),
+    "model_number": ("modelnumber", "modelno", "partnumber", "partno", "productnumber", "productno", "sku", "mtm"),
+    "purchase_cost": ("purchasecost", "cost", "price", "purchaseprice", "value", "amount", "unitprice", "netprice"),
+    "currency": ("currency", "curr", "ccy"),
+    "supplier": ("supplier", "reseller", "purchasedfrom", "vendorname", "distributor", "seller"),
+    "order_number": ("ordernumber", "orderno", "po", "ponumber", "purchaseorder", "order", "invoice", "invoiceno"),
+    "previous_tag": ("previoustag", "oldtag", "oldassettag", "legacytag", "formertag"),
     "hostname": (
         "hostname", "host", "computername", "devicename", "machinename", "fqdn", "dnsname", "netbiosname",
         "computer", "systemname",
@@ -48,14 +57,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "purchase_date": ("purchasedate", "purchased", "dateofpurchase", "acquired", "acquisitiondate", "bought"),
     "warranty_end": (
         "warranty", "warrantyend", "warrantyexpiry", "warrantyexpiration", "warrantyenddate", "warrantyexpires",
-        "warrantyuntil", "endofwarranty",
+        "warrantyuntil", "endofwarranty", "warrantymonths", "warrantyperiod", "warrantyterm", "warrantyyears",
     ),
     "notes": ("notes", "note", "comments", "comment", "remarks", "description"),
     ID_TARGET: ("closeoutid",),
 }  # fmt: skip
 
 #: Fields whose values are identifiers: stored as text, and a number there means Excel changed it.
-IDENTIFIER_FIELDS = frozenset({"asset_tag", "serial", "hostname", "ip_address", "mac_address"})
+IDENTIFIER_FIELDS = frozenset(
+    {"asset_tag", "previous_tag", "serial", "hostname", "ip_address", "mac_address", "model_number", "order_number"}
+)
 DATE_FIELDS = frozenset({"purchase_date", "warranty_end"})
 
 
@@ -68,16 +79,11 @@ class ImportTarget:
     kind: FieldType = FieldType.TEXT
 
 
-def squash(text: str) -> str:
-    """A header compared without case, spaces or punctuation: "Tag #" and "tag" are the same word."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
 def import_targets(session: Session) -> list[ImportTarget]:
     """Every field a column may go to: the asset fields, then each configuration field (one per key)."""
     targets = [ImportTarget(IGNORE, "(do not import)"), ImportTarget(ID_TARGET, ID_LABEL)]
     for key, label in ASSET_FIELDS.items():
-        kind = FieldType.DATE if key in DATE_FIELDS else FieldType.TEXT
+        kind = FieldType.DATE if key in DATE_FIELDS else FieldType.NUMBER if key == "purchase_cost" else FieldType.TEXT
         targets.append(ImportTarget(key, label, kind))
     seen: set[str] = set()
     for definition in session.scalars(
@@ -130,6 +136,9 @@ def suggest_for(session: Session, headers: Sequence[str]) -> dict[str, str]:
     targets = import_targets(session)
     exact = column_keys_by_label(session) if ID_LABEL in headers else None
     suggested = suggest_mapping(headers, targets, exact)
+    preset = detect_preset(headers) if exact is None else None
+    if preset is not None:  # the tool's own columns first; the generic synonyms keep the rest
+        suggested = apply_profile(headers, preset_mapping(preset, headers, {t.key for t in targets}), suggested)
     profile = best_profile(session, headers)
     return apply_profile(headers, profile.mapping, suggested) if profile else suggested
 
@@ -144,8 +153,10 @@ def check_mapping(mapping: Mapping[str, str]) -> None:
         if key in seen:
             errors[header] = f"Columns “{seen[key]}” and “{header}” both go to the same field; keep one."
         seen[key] = header
-    if not {"asset_tag", "serial", ID_TARGET} & set(seen):
-        errors["asset_tag"] = "Choose the column that holds the asset tag (or the serial number) to match assets on."
+    if not {"asset_tag", "serial", ID_TARGET, "mac_address"} & set(seen):
+        errors["asset_tag"] = (
+            "Choose the column that holds the asset tag (or the serial number, or the MAC address) to match assets on."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -156,19 +167,46 @@ def list_profiles(session: Session) -> list[ImportProfile]:
     )
 
 
-def save_profile(session: Session, *, name: str, mapping: Mapping[str, str], actor: str) -> ImportProfile:
-    """Save a column mapping under a name (replacing the one of that name), journaled so that it syncs."""
+def save_profile(
+    session: Session,
+    *,
+    name: str,
+    mapping: Mapping[str, str],
+    actor: str,
+    client_id: str | None = None,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    client_tags: str | None = None,
+) -> ImportProfile:
+    """Save a column mapping under a name (replacing the one of that name), journaled so that it syncs.
+
+    With `client_id`, the client's value mapping (field → value → target) and tag choice are kept with it, beside
+    those of other clients.
+    """
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "Give the mapping a name, e.g. the client's or the tool's that made the list."})
     clean = {str(k): str(v) for k, v in mapping.items() if v}
     existing = next((p for p in list_profiles(session) if p.name.lower() == name.lower()), None)
+    choices: dict[str, Any] = dict(existing.choices or {}) if existing is not None else {}
+    if client_id is not None:
+        mine = dict(choices.get(client_id) or {})
+        if values is not None:
+            mine["values"] = {f: dict(v) for f, v in values.items()}
+        if client_tags is not None:
+            mine["client_tags"] = client_tags
+        choices[client_id] = mine
     if existing is not None:
-        record_update(session, existing, {"mapping": clean}, actor)
+        record_update(session, existing, {"mapping": clean, "choices": choices}, actor)
         return existing
-    profile = ImportProfile(name=name, mapping=clean)
+    profile = ImportProfile(name=name, mapping=clean, choices=choices)
     record_create(session, profile, actor)
     return profile
+
+
+def client_choices(profile: ImportProfile | None, client_id: str) -> tuple[dict[str, dict[str, str]], str | None]:
+    """What a profile remembers for a client: its value mapping (field → value → target) and its tag choice."""
+    mine = ((profile.choices or {}).get(client_id) or {}) if profile is not None else {}
+    return dict(mine.get("values") or {}), mine.get("client_tags")
 
 
 def best_profile(session: Session, headers: Sequence[str]) -> ImportProfile | None:

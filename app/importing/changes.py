@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from app.assets import ASSET_FIELDS
-from app.importing import ImportPreview, RowResult, RowStatus
-from app.importing_refs import REFERENCE_FIELDS
+from app.importing.refs import REFERENCE_FIELDS
+from app.importing.rows import ImportPreview, RowResult, RowStatus
 from app.journal import CUSTOM_PREFIX
 from models import AssetStatus
 

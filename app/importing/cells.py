@@ -135,3 +135,54 @@ def cell_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
+
+
+_MONTHS = re.compile(r"^(\d{1,3})\s*(?:months?|mos?\.?|m|monate?|mois)?$", re.I)
+_YEARS = re.compile(r"^(\d{1,2})\s*(?:years?|yrs?\.?|y|jahre?|ans?)$", re.I)
+#: A warranty longer than this many months is a date, not a period (Excel day numbers start far above it).
+_MONTHS_BELOW = 600
+
+
+def warranty_months(value: Any) -> int | None:
+    """Months of warranty when a cell gives a period ("36", 36, "36 months", "3 years"), else None (a date)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return int(value) if 0 < value < _MONTHS_BELOW and float(value).is_integer() else None
+    text = str(value).strip()
+    if match := _MONTHS.match(text):
+        months = int(match.group(1))
+        return months if 0 < months < _MONTHS_BELOW else None
+    if match := _YEARS.match(text):
+        return int(match.group(1)) * 12 or None
+    return None
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter: 31 Jan + 1 month = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"no date {months} months after {day}")  # unreachable: every month has a 28th
+
+
+def two_digit_year(value: Any) -> bool:
+    """Whether a date cell was typed with a two-digit year (03/04/21): its century was guessed."""
+    return isinstance(value, str) and bool((m := _NUMERIC_DATE.match(value.strip())) and len(m.group(3)) == 2)
+
+
+def squash(text: str) -> str:
+    """A header or value compared without case, spaces or punctuation: "Tag #" and "tag" are the same word."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def first_address(text: str) -> str:
+    """The first of several addresses in one cell ("10.0.0.5, 169.254.3.1" → "10.0.0.5"), as RMM exports list them."""
+    for separator in (",", ";", " | ", "\n"):
+        if separator in text:
+            return text.split(separator, 1)[0].strip()
+    return text

@@ -1,4 +1,4 @@
-"""Importing inventory rows: a preview (new, updated, unchanged, rejected with reasons), then one all-or-nothing write.
+"""Import rows: a preview (new, updated, unchanged, rejected with reasons), then one all-or-nothing write.
 
 Takes plain rows (a header and lists of cell values), never files: reading spreadsheets is the exporters' job.
 """
@@ -18,13 +18,27 @@ from app.assets import ASSET_FIELDS, clean_values, update_asset
 from app.bulk import create_assets_bulk
 from app.catalog import field_definitions
 from app.errors import CloseoutError, ValidationError
-from app.importing_mapping import DATE_FIELDS, ID_TARGET, check_mapping, import_targets
-from app.importing_refs import NameIndex
-from app.importing_values import DateOrder, cell_text, decide_date_order, mangled_number, read_date, shown_number
+from app.importing.cells import (
+    DateOrder,
+    add_months,
+    cell_text,
+    decide_date_order,
+    first_address,
+    mangled_number,
+    read_date,
+    shown_number,
+    two_digit_year,
+    warranty_months,
+)
+from app.importing.client_tags import ClientTags, TagSequence
+from app.importing.mapping import DATE_FIELDS, ID_TARGET, check_mapping, import_targets
+from app.importing.presets import detect_preset
+from app.importing.refs import PLANNED, REFERENCE_FIELDS, NameIndex, PlannedRecord, create_planned
+from app.importing.value_mapping import Action, ValueMapping
 from app.journal import CUSTOM_PREFIX, encode
 from app.projects import ensure_open, get_project
-from app.validation import normalise_serial, normalise_tag
-from models import Asset, Client, FieldType
+from app.validation import normalise_mac, normalise_serial, normalise_tag
+from models import Asset, AssetStatus, Client, FieldType
 
 #: Report progress every this many rows.
 PROGRESS_EVERY = 500
@@ -60,6 +74,8 @@ class RowResult:
     serial: str = ""
     #: The asset's tag when a row matched by serial would give it another tag: applied only when confirmed.
     retag_from: str = ""
+    #: Lines the import adds to the notes: the client's words nothing matched, and "Check …" lines for damaged cells.
+    noted: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -73,6 +89,10 @@ class ImportOptions:
     #: Whether an empty cell clears the field of a matched asset; None: yes for Closeout's own workbooks
     #: (their id column is mapped), no for a client's list, where an empty cell means "not known".
     blank_clears: bool | None = None
+    #: What the client's categories, statuses, sites, locations and choices become (None: taken as they are).
+    values: ValueMapping | None = None
+    #: What becomes of the client's tags (None: they must fit the client's prefix, as Closeout's own tags do).
+    client_tags: ClientTags | None = None
 
 
 @dataclass
@@ -88,6 +108,9 @@ class ImportPreview:
     #: Field → its label ("custom.ram_gb" → "RAM (GB)"), and category, site and location ids → their names.
     labels: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    #: Categories, sites and locations the value mapping creates before the rows are written.
+    planned: dict[str, PlannedRecord] = field(default_factory=dict)
+    client_tags: ClientTags | None = None
 
     def count(self, status: RowStatus) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -135,7 +158,14 @@ class ImportFailed(CloseoutError):
 class _Plan:
     """The per-import context: mapping by target, date orders, the client's assets by id, tag and serial."""
 
-    def __init__(self, session: Session, project_id: str, headers: Sequence[str], mapping: Mapping[str, str]):
+    def __init__(
+        self,
+        session: Session,
+        project_id: str,
+        headers: Sequence[str],
+        mapping: Mapping[str, str],
+        options: ImportOptions,
+    ):
         self.project = get_project(session, project_id)
         ensure_open(self.project)
         client = session.get(Client, self.project.client_id)
@@ -150,16 +180,32 @@ class _Plan:
         self.by_id: dict[str, tuple[str, str]] = {}
         self.by_tag: dict[str, str] = {}
         self.by_serial: dict[str, list[str]] = {}
-        for asset_id, project, tag, serial in session.execute(
-            select(Asset.id, Asset.project_id, Asset.asset_tag, Asset.serial).where(
-                Asset.client_id == client.id, Asset.deleted_at.is_(None)
-            )
+        self.by_previous: dict[str, str] = {}
+        self.by_mac: dict[str, str] = {}
+        for asset_id, project, tag, serial, previous, mac in session.execute(
+            select(
+                Asset.id, Asset.project_id, Asset.asset_tag, Asset.serial, Asset.previous_tag, Asset.mac_address
+            ).where(Asset.client_id == client.id, Asset.deleted_at.is_(None))
         ):
             self.by_id[asset_id] = (project, tag)
             self.by_tag[tag] = asset_id
             if serial:
                 self.by_serial.setdefault(serial, []).append(asset_id)
+            if previous:
+                self.by_previous.setdefault(previous, asset_id)
+            if mac:
+                self.by_mac.setdefault(mac, asset_id)
+        self.values = options.values
+        self.client_tags = options.client_tags
+        self.any_tag = options.client_tags == ClientTags.KEEP
+        self.tags = TagSequence(session, client, self.by_tag)
+        self.given_tags: set[str] = set()
+        #: The column that finds assets: a damaged cell there rejects the row, elsewhere it is only flagged.
+        self.match_key = next((k for k in ("asset_tag", "serial") if k in self.columns), "")
 
+        self.value_keys = [k for k in self.columns if self.values is not None and any(
+            c.field == k for c in self.values.choices
+        )]  # fmt: skip
         #: (target, column index, "date" | "text" | "other") for every mapped column.
         self.readers = [
             (key, index, "date" if self.is_date(key) else "text" if self.is_text(key) else "other")
@@ -172,7 +218,7 @@ class _Plan:
     def is_text(self, key: str) -> bool:
         if key.startswith(CUSTOM_PREFIX):
             return self.targets[key].kind == FieldType.TEXT
-        return key not in DATE_FIELDS and key not in ("managed", "critical")
+        return key not in DATE_FIELDS and key not in ("managed", "critical", "purchase_cost")
 
 
 def _date_orders(
@@ -210,16 +256,18 @@ def preview_import(
     """What importing these rows into the project would do; writes nothing."""
     options = options or ImportOptions()
     check_mapping(mapping)
-    plan = _Plan(session, project_id, headers, mapping)
+    plan = _Plan(session, project_id, headers, mapping, options)
     orders, notes = _date_orders(plan, headers, rows, options)
+    preset = detect_preset(headers) if ID_TARGET not in plan.columns else None
+    if preset is not None:
+        notes.insert(0, preset.remark)
     blank_clears = options.blank_clears if options.blank_clears is not None else ID_TARGET in plan.columns
     results: list[RowResult] = []
-    seen_tags: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
+    seen: dict[str, dict[str, int]] = {"tags": {}, "ids": {}, "serials": {}}
     for start in range(0, len(rows), PROGRESS_EVERY):
         chunk = [_read_row(plan, number, list(cells), orders) for number, cells in rows[start : start + PROGRESS_EVERY]]
         for result, _raw in chunk:
-            _match(plan, result, _raw, seen_tags, seen_ids)
+            _match(plan, result, _raw, seen)
         wanted = [r.asset_id for r, _ in chunk if r.asset_id and r.status != RowStatus.REJECTED]
         current: dict[str, Mapping[str, Any]] = {
             row.id: dict(row._mapping)
@@ -234,17 +282,19 @@ def preview_import(
     used = {headers[plan.columns[key]]: order for key, order in orders.items()}
     labels = {key: target.label for key, target in plan.targets.items() if key}
     return ImportPreview(
-        project_id, list(headers), dict(mapping), results, notes, used, labels=labels, names=plan.refs.names
-    )
+        project_id, list(headers), dict(mapping), results, notes, used, labels=labels, names=plan.refs.names,
+        planned=dict(plan.refs.planned), client_tags=plan.client_tags,
+    )  # fmt: skip
 
 
 def _read_row(
     plan: _Plan, number: int, cells: list[Any], orders: Mapping[str, DateOrder]
 ) -> tuple[RowResult, dict[str, Any]]:
-    """Cells to plain values per target: dates read, numbers that were text caught, the rest as text."""
+    """Cells to plain values per target: dates read, the client's values mapped, damaged cells flagged."""
     result = RowResult(number, RowStatus.NEW, cells)
     raw: dict[str, Any] = {}
     width = len(cells)
+    months: int | None = None
     for key, index, kind in plan.readers:
         value = cells[index] if index < width else None
         if value is None or value == "":
@@ -252,37 +302,86 @@ def _read_row(
             continue
         label = plan.targets[key].label
         if kind == "date":
+            if key == "warranty_end" and (months := warranty_months(value)) is not None:
+                raw[key] = None  # a period from the purchase date, worked out below
+                continue
             try:
                 day = read_date(value, orders.get(key, DateOrder.MONTH_FIRST))
             except ValueError as exc:
                 result.reasons.append(f"{label}: {exc}")
                 continue
+            if day and two_digit_year(value):
+                result.noted.append(
+                    f"Check {label}: “{value}” in the client's list has a two-digit year; read as {day}."
+                )
             raw[key] = day.isoformat() if day and key.startswith(CUSTOM_PREFIX) else day
         elif kind == "text":
             if mangled_number(value):
-                result.reasons.append(
-                    f"the {label[0].lower() + label[1:]} {shown_number(value)} looks like Excel turned it into a "
-                    "number; type it as text and re-import."
-                )
+                shown = shown_number(value)
+                if key == plan.match_key:
+                    result.reasons.append(
+                        f"the {label[0].lower() + label[1:]} {shown} looks like Excel turned it into a "
+                        "number; type it as text and re-import."
+                    )
+                    continue
+                result.noted.append(f"Check {label}: “{shown}” in the client's list; Excel turned it into a number.")
+                raw[key] = ""
                 continue
-            raw[key] = cell_text(value)
+            raw[key] = first_address(cell_text(value)) if key in ("ip_address", "mac_address") else cell_text(value)
         else:
             raw[key] = value if value is not None else ""
+    if months is not None:
+        bought = raw.get("purchase_date")
+        if bought:
+            raw["warranty_end"] = add_months(bought, months)
+        else:
+            result.noted.append(f"Check Warranty end: {months} months in the client's list, with no purchase date.")
+    if plan.values is not None:
+        _map_values(plan, result, raw)
     return result, raw  # problems found here are kept; the row's other cells are still checked
 
 
-def _match(plan: _Plan, result: RowResult, raw: dict[str, Any], seen_tags: dict[str, int], seen_ids: dict) -> None:
-    """Find the asset a row is about: by Closeout id, else by tag, else by serial (only one asset may have it)."""
+def _map_values(plan: _Plan, result: RowResult, raw: dict[str, Any]) -> None:
+    """The client's categories, statuses, sites, locations and choices as the value mapping says."""
+    assert plan.values is not None
+    for key in plan.value_keys:
+        text = str(raw.get(key) or "").strip()
+        choice = plan.values.get(key, text) if text else None
+        if choice is None or (choice.action == Action.MAP and choice.reason == "same"):
+            continue  # Closeout's own name: resolved per row as always (a room's name depends on the row's site)
+        if choice.noted:
+            result.noted.append(f"{plan.targets[key].label} in the client's list: {text}")
+        if choice.action == Action.MAP:
+            raw[key] = choice.target
+        elif choice.action == Action.EMPTY:
+            raw[key] = AssetStatus.UNKNOWN.value if key == "status" else ""  # an asset always has a status
+        elif key == "location_id":
+            raw[key] = choice.target
+            plan.refs.create_locations.add(choice.target.lower())
+        else:
+            raw[key] = plan.refs.plan("category" if key == "category_id" else "site", choice.target)
+
+
+def _match(plan: _Plan, result: RowResult, raw: dict[str, Any], seen: dict[str, dict[str, int]]) -> None:
+    """Find the asset a row is about: by Closeout id, else by tag (or previous tag), else by serial (only one asset
+    may have it). A new row without a tag gets the client's next tag; so does every new row when the client's tags
+    are kept as previous tags."""
     tag = normalise_tag(str(raw.get("asset_tag") or ""))
     serial = normalise_serial(str(raw.get("serial") or ""))
+    previous = plan.client_tags == ClientTags.PREVIOUS
+    if previous:
+        raw.pop("asset_tag", None)
+        if tag:
+            raw["previous_tag"] = tag
     result.tag = tag
     problems = len(result.reasons)
     asset_id: str | None = None
     row_id = str(raw.pop(ID_TARGET, "") or "").strip()
+    by_tag = plan.by_previous if previous else plan.by_tag
     if row_id and row_id in plan.by_id:
         asset_id, result.matched_by = row_id, "id"
-    elif tag and tag in plan.by_tag:
-        asset_id, result.matched_by = plan.by_tag[tag], "tag"
+    elif tag and tag in by_tag:
+        asset_id, result.matched_by = by_tag[tag], "tag"
     elif serial and serial in plan.by_serial:
         owners = plan.by_serial[serial]
         if len(owners) > 1:
@@ -290,26 +389,38 @@ def _match(plan: _Plan, result: RowResult, raw: dict[str, Any], seen_tags: dict[
             result.reasons.append(f"Serial {serial} is on several assets ({tags}); add the asset tag to say which.")
         else:
             asset_id, result.matched_by, result.serial = owners[0], "serial", serial
-    elif not tag:
-        result.reasons.append("There is no asset tag, and no asset has this serial; add a tag to create it.")
+    elif not tag and not serial and _mac(raw) in plan.by_mac:  # a scan's host, known by its network card
+        asset_id, result.matched_by = plan.by_mac[_mac(raw)], "mac"
     if asset_id is not None:
         project, own_tag = plan.by_id[asset_id]
         if project != plan.project.id:
             result.reasons.append(f"Asset {own_tag} belongs to another project; import it into that project.")
-        elif tag and plan.by_tag.get(tag, asset_id) != asset_id:
+        elif tag and not previous and plan.by_tag.get(tag, asset_id) != asset_id:
             result.reasons.append(f"Tag {tag} is already on another asset.")
-        elif asset_id in seen_ids:
-            result.reasons.append(f"Asset {own_tag} is also on row {seen_ids[asset_id]}; keep one of the two rows.")
+        elif asset_id in seen["ids"]:
+            result.reasons.append(f"Asset {own_tag} is also on row {seen['ids'][asset_id]}; keep one of the two rows.")
         else:
-            seen_ids[asset_id] = result.row_number
+            seen["ids"][asset_id] = result.row_number
         result.asset_id = asset_id
         result.tag = own_tag
-    if tag:
-        if tag in seen_tags and len(result.reasons) == problems:
-            result.reasons.append(f"Tag {tag} is also on row {seen_tags[tag]}; keep one of the two rows.")
-        seen_tags.setdefault(tag, result.row_number)
+    for kind, value, words in (("tags", tag, f"Tag {tag}"), ("serials", serial, f"Serial {serial}")):
+        if value and value in seen[kind] and len(result.reasons) == problems:
+            result.reasons.append(f"{words} is also on row {seen[kind][value]}; keep one of the two rows.")
+        if value:
+            seen[kind].setdefault(value, result.row_number)
     if len(result.reasons) > problems:
         result.status = RowStatus.REJECTED
+    elif asset_id is None and (previous or not tag):
+        result.tag = plan.tags.next(plan.given_tags)  # in file order, after the client's highest tag
+        plan.given_tags.add(result.tag)
+        raw["asset_tag"] = result.tag
+
+
+def _mac(raw: Mapping[str, Any]) -> str:
+    try:
+        return normalise_mac(str(raw.get("mac_address") or ""))
+    except ValueError:
+        return ""
 
 
 def _finish(
@@ -326,6 +437,11 @@ def _finish(
         values = {k: v for k, v in values.items() if v not in (None, "")}
     if current is not None and not values.get("asset_tag"):
         values.pop("asset_tag", None)  # matched by serial: an empty tag cell never takes the tag away
+    if result.noted:  # the client's words and damaged cells, added once (a second import adds nothing)
+        base = str(values.get("notes") or "") or (str(current["notes"] or "") if current is not None else "")
+        lines = [line for line in result.noted if line not in base]
+        if lines or values.get("notes"):
+            values["notes"] = "\n".join(filter(None, [base, *lines]))
     resolved, problems = plan.refs.resolve(values, current)
     result.reasons.extend(problems)
     category_id = resolved.get("category_id", current["category_id"] if current is not None else None)
@@ -334,7 +450,7 @@ def _finish(
         if key[len(CUSTOM_PREFIX) :] not in defined and values[key] in (None, ""):
             del values[key]  # another category's column, empty for this asset
     try:
-        cleaned = clean_values(session, plan.client, values, category_id)
+        cleaned = clean_values(session, plan.client, values, category_id, any_tag=plan.any_tag)
     except ValidationError as exc:
         result.reasons.extend(exc.errors.values())
         cleaned = {}
@@ -393,6 +509,14 @@ def apply_import(
     ensure_open(project)
     loaded = NameIndex(session, project.client_id)  # keeps the names and ids in the identity map while writing
     writes = preview.to_write(retags)
+    if preview.planned:
+        made = create_planned(session, project.client_id, preview.planned, actor)
+        loaded = NameIndex(session, project.client_id)
+        for row in writes:
+            for key in REFERENCE_FIELDS:
+                value = row.values.get(key)
+                if isinstance(value, str) and value.startswith(PLANNED):
+                    row.values[key] = made[value]
     new = [row for row in writes if row.status == RowStatus.NEW]
     changed = [row for row in writes if row.status == RowStatus.UPDATED]
     total = len(new) + len(changed)
@@ -410,6 +534,7 @@ def apply_import(
                 actor=actor,
                 allow_incomplete=True,
                 strict=True,
+                any_tag=preview.client_tags == ClientTags.KEEP,
                 progress=bulk_progress,
             )
         except ValidationError as exc:
@@ -417,7 +542,10 @@ def apply_import(
     for done, row in enumerate(changed, start=len(new) + 1):
         try:
             assert row.asset_id is not None
-            update_asset(session, row.asset_id, row.values, actor=actor, allow_incomplete=True)
+            update_asset(
+                session, row.asset_id, row.values, actor=actor, allow_incomplete=True,
+                any_tag=preview.client_tags == ClientTags.KEEP,
+            )  # fmt: skip
         except CloseoutError as exc:
             raise ImportFailed(f"Row {row.row_number}: {exc} Nothing was imported.") from exc
         if progress and (done % PROGRESS_EVERY == 0 or done == total):

@@ -1,0 +1,32 @@
+"""Importing a client's inventory list: column mapping, value mapping, a preview, then one all-or-nothing write.
+
+Modules: `mapping` (columns → fields, profiles), `cells` (reading dates and damaged numbers), `value_mapping`
+(the client's categories, statuses and places → Closeout's), `refs` (names → ids), `rows` (preview and write),
+`changes` (what a row changes, in words).
+"""
+
+from __future__ import annotations
+
+from app.importing.rows import (
+    ImportFailed,
+    ImportOptions,
+    ImportPreview,
+    ImportResult,
+    RowResult,
+    RowStatus,
+    apply_import,
+    preview_import,
+    rows_from_dicts,
+)
+
+__all__ = [
+    "ImportFailed",
+    "ImportOptions",
+    "ImportPreview",
+    "ImportResult",
+    "RowResult",
+    "RowStatus",
+    "apply_import",
+    "preview_import",
+    "rows_from_dicts",
+]
