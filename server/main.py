@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from server.api import attachment_routes, auth_routes, record_routes, sync_routes
+from server.api import attachment_routes, auth_routes, record_routes, sync_routes, tag_block_routes
 from server.db import make_engine, make_session_factory, upgrade_head
 from server.settings import Settings
 
@@ -19,7 +19,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    for module in (auth_routes, sync_routes, record_routes, attachment_routes):
+    for module in (auth_routes, sync_routes, record_routes, attachment_routes, tag_block_routes):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["health"])
