@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "app.sync.cli",
     "exporters.cli",
     "app.cli_workflow",
+    "exporters.labels_cli",
 )
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Blocks of tag numbers reserved for a pre-printed run of labels, so no two devices print the same tag.
 
 Online, the sync server hands out the block (numbers above every kept block and every tag it knows). Offline, the
-device falls back to tags of its own form, PREFIX + a device code + "-" + number, that no other device makes.
+device falls back to tags of its own form, PREFIX + a device code + number, that no other device makes.
 The blocks live in the workspace's meta table (device-local, never synced as records); docs/sync.md has the rule.
 """
 
@@ -53,7 +53,7 @@ class Block:
 
     def tag(self, number: int) -> str:
         body = f"{number:0{self.digits}d}"
-        return f"{self.prefix}{self.code}-{body}" if self.code else f"{self.prefix}{body}"
+        return f"{self.prefix}{self.code}{body}"  # the code starts with a letter: never a PREFIX + digits tag
 
     def tags(self) -> list[str]:
         return [self.tag(n) for n in range(self.first, self.kept_last + 1)]
@@ -92,10 +92,24 @@ def save_state(session: Session, state: BlockState) -> None:
 
 
 def device_code(device_id: str) -> str:
-    """Five characters from the device's id, a letter first: the part of offline tags that no other device makes
-    (about 20 million codes; two devices of one MSP share one with odds far below one in a thousand)."""
+    """Four characters from the device's id, a letter first: the part of offline tags no other device makes.
+
+    Four, not more, so that an offline tag still fits a 2 x 1 in label's Code 128. There are about 600,000 codes:
+    ten devices of one MSP share one with odds of 1 in 13,000, and a shared code still collides only where both
+    devices print the same numbers for the same client (the server's duplicate-tag check then shows it).
+    """
     digest = hashlib.sha256(device_id.encode()).digest()
-    return CODE_FIRST[digest[0] % len(CODE_FIRST)] + "".join(CODE_REST[b % len(CODE_REST)] for b in digest[1:5])
+    return CODE_FIRST[digest[0] % len(CODE_FIRST)] + "".join(CODE_REST[b % len(CODE_REST)] for b in digest[1:4])
+
+
+def possible_tags(ws: Workspace, client_id: str, count: int) -> list[str]:
+    """The longest tags a run of `count` could get, either way it is numbered: to check a label fits first."""
+    with ws.session() as s:
+        client = _client(s, client_id)
+        prefix, digits, floor = client.tag_prefix.upper(), max(client.tag_digits, 1), local_highest(s, client)
+    server = Block(client_id, prefix, digits, floor + 1, floor + count)
+    own = Block(client_id, prefix, digits, 1, count + 1000, code=device_code(ws.device_id))
+    return [server.tag(server.last), own.tag(own.last)]
 
 
 def _client(session: Session, client_id: str) -> Client:
@@ -239,3 +253,18 @@ def settle(ws: Workspace, transport: Transport) -> None:
             if block.server_id in sent:
                 block.return_sent = True
         save_state(s, state)
+
+
+def reserve_run_now(ws: Workspace, client_id: str, count: int) -> Run:
+    """`reserve_run` through the workspace's signed-in server when there is one (the device's range otherwise)."""
+    from app.sync import engine  # the sync client is loaded only when a run is reserved
+
+    try:
+        transport: Transport | None = engine.connect(ws).transport
+    except SyncError:
+        transport = None
+    try:
+        return reserve_run(ws, client_id, count, transport)
+    finally:
+        if transport is not None:
+            transport.close()

@@ -166,7 +166,11 @@ def layout_label(template: LabelTemplate, content: LabelContent, *, with_logo: b
     quiet = Box(bars_area.x, bars_area.y, span * bar, bars_area.h)
     bars = Box(quiet.x + CODE128_QUIET_MODULES * bar, quiet.y, modules * bar, quiet.h)
     matrix = code_matrix(template.code_2d, content.tag)
-    total = len(matrix) + 2 * QUIET_MODULES_2D[template.code_2d]
+    # A Data Matrix may come out rectangular (8 x 32 for some tags): fit it in the square, at the square's top right.
+    border = 2 * QUIET_MODULES_2D[template.code_2d]
+    module = min(code2d.w / (len(matrix[0]) + border), code2d.h / (len(matrix) + border))
+    fitted_w, fitted_h = module * (len(matrix[0]) + border), module * (len(matrix) + border)
+    code2d = Box(code2d.x + code2d.w - fitted_w, code2d.y + code2d.h - fitted_h, fitted_w, fitted_h)
     logo = None
     if with_logo and lines and lines[0].role == "msp" and column.w > 30:
         # The logo takes the start of the MSP line; the name moves right of it.
@@ -182,7 +186,7 @@ def layout_label(template: LabelTemplate, content: LabelContent, *, with_logo: b
         bar_mm=bar,
         code2d_kind=template.code_2d,
         code2d_quiet=code2d,
-        module_mm=code2d.w / total,
+        module_mm=module,
         matrix=matrix,
         lines=[line for line in lines if line.text],
         logo=logo,

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftop
 
 
 def contents(count: int) -> list[LabelContent]:
-    return [LabelContent(f"ACME-{n:05d}", "Acme Dental Group", "Closeout Managed Services", "+1 555 0100")
-            for n in range(1, count + 1)]  # fmt: skip
+    """Numbered tags, and every third one of the longer form a device prints offline (a rectangular Data Matrix)."""
+    tags = [f"ACME-A6CR{n:04d}" if n % 3 == 0 else f"ACME-{n:05d}" for n in range(1, count + 1)]
+    return [LabelContent(tag, "Acme Dental Group", "Closeout Managed Services", "+1 555 0100") for tag in tags]
 
 
 def render(pdf: Path, out: Path) -> list[np.ndarray]:
@@ -78,6 +79,8 @@ def test_ink_stays_inside_each_label_and_the_quiet_zones_stay_white(name: str, t
         assert all(part.inside(inner) for part in parts)
         assert not any(a.overlaps(b) for i, a in enumerate(parts) for b in parts[i + 1 :])
         assert layout.code128.x - layout.code128_quiet.x >= CODE128_QUIET_MODULES * layout.bar_mm - 1e-9
+        rows, cols = len(layout.matrix), len(layout.matrix[0])
+        assert cols * layout.module_mm < layout.code2d_quiet.w and rows * layout.module_mm < layout.code2d_quiet.h
 
         def rows_cols(box: Box, inset: float = 0.0, x0: float = x0, y0: float = y0) -> tuple[slice, slice]:
             left, right = px(x0 + box.x + inset), px(x0 + box.x + box.w - inset)

@@ -74,7 +74,7 @@ def test_devices_that_cannot_reach_the_server_print_runs_of_their_own_code(
         run_a = reserve_run(a.ws, client_id, 100, dead)
     run_b = reserve_run(b.ws, client_id, 100, None)
     assert not run_a.online and "Offline" in run_a.note and "Not signed in" in run_b.note
-    assert run_a.tags[0] == f"ACME-{device_code(a.ws.device_id)}-0001" and run_a.tags[-1].endswith("-0100")
+    assert run_a.tags[0] == f"ACME-{device_code(a.ws.device_id)}0001" and run_a.tags[-1].endswith("0100")
     assert device_code(a.ws.device_id) != device_code(b.ws.device_id)
     for device, run in ((a, run_a), (b, run_b)):
         for tag in run.tags:
@@ -86,7 +86,7 @@ def test_devices_that_cannot_reach_the_server_print_runs_of_their_own_code(
     for device in (a, b):
         tags = _tags(device)
         assert len(tags) == len(set(tags)) == 201
-    assert reserve_run(a.ws, client_id, 5, None).tags[0].endswith("-0101")  # a second offline run goes on
+    assert reserve_run(a.ws, client_id, 5, None).tags[0].endswith("0101")  # a second offline run goes on
 
 
 def test_the_unused_rest_of_a_run_is_kept_until_returned_and_then_numbered_again(
