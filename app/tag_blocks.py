@@ -102,14 +102,24 @@ def device_code(device_id: str) -> str:
     return CODE_FIRST[digest[0] % len(CODE_FIRST)] + "".join(CODE_REST[b % len(CODE_REST)] for b in digest[1:4])
 
 
-def possible_tags(ws: Workspace, client_id: str, count: int) -> list[str]:
-    """The longest tags a run of `count` could get, either way it is numbered: to check a label fits first."""
+def predicted_run(ws: Workspace, client_id: str, count: int, *, online: bool) -> list[str]:
+    """The tags a run of `count` would get now, numbered by the server or from the device's own range: for a
+    preview, and to check that they fit a label before anything is reserved."""
     with ws.session() as s:
         client = _client(s, client_id)
-        prefix, digits, floor = client.tag_prefix.upper(), max(client.tag_digits, 1), local_highest(s, client)
-    server = Block(client_id, prefix, digits, floor + 1, floor + count)
-    own = Block(client_id, prefix, digits, 1, count + 1000, code=device_code(ws.device_id))
-    return [server.tag(server.last), own.tag(own.last)]
+        prefix, digits = client.tag_prefix.upper(), max(client.tag_digits, 1)
+        if online:
+            floor = local_highest(s, client)
+            return Block(client_id, prefix, digits, floor + 1, floor + count).tags()
+        code = device_code(ws.device_id)
+        done = [b.last for b in load_state(s).own if b.client_id == client_id and b.code == code]
+        first = max(done, default=0) + 1
+        return Block(client_id, prefix, digits, first, first + count - 1, code=code).tags()
+
+
+def possible_tags(ws: Workspace, client_id: str, count: int) -> list[str]:
+    """The last tag of a run of `count` either way it is numbered: the longest tags the labels must hold."""
+    return [predicted_run(ws, client_id, count, online=online)[-1] for online in (True, False)]
 
 
 def _client(session: Session, client_id: str) -> Client:
@@ -203,7 +213,7 @@ def reserve_run(ws: Workspace, client_id: str, count: int, transport: Transport 
             code = device_code(ws.device_id)
             done = [b.last for b in state.own if b.client_id == client_id and b.code == code]
             start = max(done, default=0) + 1
-            block = Block(client_id, prefix, digits, start, start + count - 1, code=code)
+            block = Block(client_id, prefix, digits, start, start + count - 1, code=code)  # as predicted_run
         state.own.append(block)
         save_state(s, state)
     return Run(block.tags(), online=info is not None, note=note)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions")
+INSTALLERS = ("ui.sync_panel", "ui.excel_actions", "ui.workflow_actions", "ui.labels_actions")
 
 
 class ShellWindow(Protocol):
