@@ -117,8 +117,11 @@ def _line_heights(height: float) -> tuple[float, float]:
     return small, small * 1.45
 
 
-def layout_label(template: LabelTemplate, content: LabelContent, *, with_logo: bool = False) -> LabelLayout:
-    """Place the codes and text of one label; a tag too long for this medium is a TemplateError in words."""
+def layout_label(template: LabelTemplate, content: LabelContent, *, logo_aspect: float | None = None) -> LabelLayout:
+    """Place the codes and text of one label; a tag too long for this medium is a TemplateError in words.
+
+    `logo_aspect` (width / height of the MSP's logo) asks for the logo where the label has room for it.
+    """
     width, height = template.label_mm
     pad = template.padding_mm
     inner = Box(pad, pad, width - 2 * pad, height - 2 * pad)
@@ -172,10 +175,10 @@ def layout_label(template: LabelTemplate, content: LabelContent, *, with_logo: b
     fitted_w, fitted_h = module * (len(matrix[0]) + border), module * (len(matrix) + border)
     code2d = Box(code2d.x + code2d.w - fitted_w, code2d.y + code2d.h - fitted_h, fitted_w, fitted_h)
     logo = None
-    if with_logo and lines and lines[0].role == "msp" and column.w > 30:
-        # The logo takes the start of the MSP line; the name moves right of it.
+    if logo_aspect and lines and lines[0].role == "msp" and column.w > 30:
+        # The logo takes the start of the MSP line, at its own proportions; the name moves right of it.
         msp = lines[0]
-        logo = Box(msp.box.x, msp.box.y, msp.box.h * 3, msp.box.h)
+        logo = Box(msp.box.x, msp.box.y, min(msp.box.h * logo_aspect, column.w / 3), msp.box.h)
         lines[0] = TextLine("msp", msp.text, Box(msp.box.x + logo.w + 0.8, msp.box.y, msp.box.w - logo.w - 0.8,
                                                  msp.box.h), msp.size_pt)  # fmt: skip
     return LabelLayout(

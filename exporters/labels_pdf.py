@@ -100,7 +100,11 @@ def draw_pages(
     max_pages: int | None = None,
 ) -> int:
     """Draw the labels page by page onto `canvas` (its page size is the template's); returns the pages drawn."""
-    layouts = [layout_label(template, content, with_logo=logo is not None) for content in contents]
+    aspect = None
+    if logo is not None:
+        width, height = ImageReader(str(logo)).getSize()
+        aspect = width / height
+    layouts = [layout_label(template, content, logo_aspect=aspect) for content in contents]
     placed = cells(template, len(layouts), start if template.kind == "sheet" else (1, 1))
     page = 0
     for layout, (on_page, row, column) in zip(layouts, placed, strict=True):

@@ -5,6 +5,7 @@ The dialogs, reportlab and QtMultimedia are loaded when first used, not at start
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +36,6 @@ class LabelsActions:
         #: Makes the printer for labels after saves (tests give a PDF printer; the default is the chosen one).
         self.printer_factory: Callable[[], QPrinter] = self._saved_printer
         self.printed: set[str] = set()  # assets labelled this session: an edit of one does not print it again
-        self._tmp = tempfile.TemporaryDirectory(prefix="closeout-label-")
         menu = window.menus["project"]
         menu.addSeparator()
         self.open_action = QAction("Print &labels…", parent)
@@ -119,7 +119,9 @@ class LabelsActions:
         except Exception as exc:  # a template the MSP removed: say so, keep tagging
             self.window.show_error("Label after save", exc)
             return
-        out = Path(self._tmp.name) / f"{asset_id}.pdf"
+        handle, name = tempfile.mkstemp(prefix="closeout-label-", suffix=".pdf")
+        os.close(handle)
+        out = Path(name)
 
         def work(_ctx: JobContext) -> str:
             with workspace.session() as s:
@@ -133,9 +135,12 @@ class LabelsActions:
             except OSError as exc:
                 self.window.show_error("Label after save", exc)
                 return
+            finally:
+                out.unlink(missing_ok=True)
             self.window.show_message(f"Label for {tag} sent to the printer.")
 
         def failed(exc: BaseException) -> None:
+            out.unlink(missing_ok=True)
             self.printed.discard(asset_id)
             self.window.show_error("Label after save", exc)
 

@@ -50,7 +50,8 @@ TEMPLATE = Option("labels/template", "avery-5160")
 LOGO = Option("labels/logo", False)
 SOURCES = (("assets", "The selected assets"), ("range", "A range of tags"),
            ("run", "A new run of tags for a visit (pre-printed)"))  # fmt: skip
-PREVIEW_WIDTH = 460
+#: The preview's box: a whole first page fits in it, whatever the medium's shape.
+PREVIEW_BOX = (420, 500)
 
 
 class LabelsDialog(QDialog):
@@ -117,7 +118,8 @@ class LabelsDialog(QDialog):
         self.preview = QLabel("Preparing the preview…", self)
         self.preview.setObjectName("labelPreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(PREVIEW_WIDTH + 20, 300)
+        self.preview.setFixedSize(PREVIEW_BOX[0] + 16, PREVIEW_BOX[1] + 16)
+        self.preview.setStyleSheet("background: #e4e7eb;")
         self.save_button = QPushButton("Save PDF…", self)
         self.print_button = QPushButton("Print…", self)
         self.print_button.setDefault(True)
@@ -223,7 +225,9 @@ class LabelsDialog(QDialog):
         def done(path: Path) -> None:
             if serial != self._preview_serial:
                 return  # a newer choice is being previewed
-            self.preview.setPixmap(QPixmap.fromImage(preview_image(path, template, PREVIEW_WIDTH)))
+            width, height = template.page_mm
+            fit = int(min(PREVIEW_BOX[0], PREVIEW_BOX[1] * width / height))
+            self.preview.setPixmap(QPixmap.fromImage(preview_image(path, template, fit)))
             count = len(contents)
             pages = -(-(count + (start[0] - 1) * template.columns + start[1] - 1) // template.per_page)
             sheets = f" on {pages} sheet{'s' if pages != 1 else ''}" if template.kind == "sheet" else ""
