@@ -10,7 +10,7 @@ import zxingcpp
 from app.validation import normalise_tag
 
 #: The codes Closeout prints (and the QR codes vendors put on devices); fewer formats decode faster.
-FORMATS = (zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.DataMatrix)
+FORMATS = zxingcpp.barcode_formats_from_str("Code128,QRCode,DataMatrix")
 #: A camera frame wider than this is halved first: the labels still have enough pixels and decoding is faster.
 MAX_WIDTH = 1600
 

@@ -245,7 +245,7 @@ def settle(ws: Workspace, transport: Transport) -> None:
     sent: set[int] = set()
     for client_id in client_ids:
         own = [b for b in state.own if b.client_id == client_id and b.server_id is not None]
-        returns = [BlockReturn(block_id=b.server_id, unused_from=b.returned_from)  # type: ignore[arg-type]
+        returns = [BlockReturn(block_id=b.server_id, unused_from=b.returned_from)
                    for b in own if b.returned_from is not None and not b.return_sent]  # fmt: skip
         body = SettleRequest(client_id=client_id, device_id=ws.device_id, returns=returns)
         try:

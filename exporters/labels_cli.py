@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from app.errors import CloseoutError
 from app.projects import find_project
-from app.tag_blocks import possible_tags, reserve_run_now
+from app.tag_blocks import possible_tags, reserve_run_now, return_unused
 from exporters.label_layout import LabelContent, layout_label
 from exporters.label_templates import find_template, load_templates
 from exporters.labels_data import contents_for_project, tag_range, tags_from_file
@@ -35,6 +35,13 @@ def cmd_labels(ctx: Context, args: argparse.Namespace) -> int:
         rows = [{"name": t.name, "title": t.title, "kind": t.kind} for t in templates.values()]
         ctx.emit({"templates": rows, "problems": problems},
                  lambda: print("\n".join([f"{r['name']:16} {r['title']}" for r in rows] + problems)))  # fmt: skip
+        return 0
+    if args.return_unused:
+        with ctx.transaction() as s:
+            given = return_unused(s, find_project(s, args.project).client_id)
+        ctx.emit(
+            {"returned": given}, lambda: print(f"Returned {given} unused pre-printed tags (sent at the next sync).")
+        )
         return 0
     if not args.template or not args.output or not (args.tags or args.next or args.selection_file):
         raise CloseoutError("Give --template, -o FILE and one of --tags A..B, --next N or --selection-file F.")
@@ -84,4 +91,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--logo", action="store_true", help="print the MSP's logo on labels that have room")
     p.add_argument("-o", "--output", help="the PDF (or .zpl) file to write")
     p.add_argument("--list-templates", action="store_true", help="list the label templates and stop")
+    p.add_argument(
+        "--return-unused",
+        action="store_true",
+        help="give back the unused tags of this device's pre-printed runs (their labels were thrown away)",
+    )
     p.set_defaults(handler=cmd_labels)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, status
 
 from models.tag_block_wire import BlockInfo, ReserveRequest, SettleRequest, SettleResponse
@@ -9,7 +11,7 @@ from server import sync, tag_blocks
 from server.api.deps import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/api/tag-blocks", tags=["tag blocks"])
-NOT_FOUND = {404: {"description": "No such client (or block) for this caller"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such client (or block) for this caller"}}
 
 
 @router.post("", responses=NOT_FOUND)

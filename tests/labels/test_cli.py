@@ -15,7 +15,7 @@ from PIL import Image
 from app.assets import create_asset, suggest_next_tag
 from app.cli import main
 from app.db import Workspace, open_workspace, set_meta_value
-from app.projects import create_client, create_project
+from app.projects import create_client, create_project, find_project
 from app.tag_blocks import device_code, load_state
 
 
@@ -76,10 +76,20 @@ def test_a_pre_printed_run_offline_takes_the_devices_own_tags_and_tagging_uses_t
         code = device_code(ws.device_id)
         assert data["tags"] == [f"ACME-{code}0001", f"ACME-{code}0002", f"ACME-{code}0003"]
         assert "Not signed in" in data["note"]
+        with ws.transaction() as s:
+            client_id = find_project(s, "ACME-ONB").client_id
+            assert suggest_next_tag(s, client_id) == f"ACME-{code}0001"
+            create_asset(s, project_id=find_project(s, "ACME-ONB").id, values={"asset_tag": f"ACME-{code}0001"},
+                         actor="t")  # fmt: skip
+            assert suggest_next_tag(s, client_id) == f"ACME-{code}0002"
+    finally:
+        ws.close()
+    assert run(home, "labels", "-p", "ACME-ONB", "--return-unused") == 0
+    assert "Returned 2 unused pre-printed tags" in capsys.readouterr().out
+    ws = open_workspace(home)
+    try:
         with ws.session() as s:
-            from app.projects import find_project
-
-            assert suggest_next_tag(s, find_project(s, "ACME-ONB").client_id) == f"ACME-{code}0001"
+            assert suggest_next_tag(s, find_project(s, "ACME-ONB").client_id) == "ACME-0008"  # after ACME-0007
     finally:
         ws.close()
     zpl = out.read_text(encoding="utf-8")
