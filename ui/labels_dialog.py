@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.db import Workspace, set_meta_value
 from app.errors import CloseoutError
 from app.sync.engine import SERVER_KEY
-from app.tag_blocks import predicted_run, reserve_run_now
+from app.tag_blocks import possible_tags, predicted_run, reserve_run_now
 from exporters.label_layout import LabelContent, layout_label
 from exporters.label_templates import LabelTemplate, load_templates
 from exporters.labels_data import (
@@ -278,7 +278,13 @@ class LabelsDialog(QDialog):
         template = self.chosen_template()
         try:
             resolve = self._resolver()
-            for sample in self.contents()[:1] + self.contents()[-1:]:
+            if self.kind() == "run" and len(self.run_tags) != self.count.value():
+                samples = [
+                    LabelContent(t) for t in possible_tags(self.workspace, self._client_id(), self.count.value())
+                ]
+            else:
+                samples = self.contents()
+            for sample in samples[:1] + samples[-1:]:
                 layout_label(template, sample)  # nothing is reserved for labels that could not be printed
         except CloseoutError as exc:
             self._show_problem(exc.message)
