@@ -9,8 +9,9 @@ import zxingcpp
 
 from app.validation import normalise_tag
 
-#: The codes Closeout prints (and the QR codes vendors put on devices); fewer formats decode faster.
-FORMATS = zxingcpp.barcode_formats_from_str("Code128,QRCode,DataMatrix")
+#: The codes Closeout prints (and the QR codes vendors put on devices); fewer formats decode faster. Kept as text:
+#: a zxing-cpp object held by the module until exit makes nanobind report a leak at every interpreter exit.
+FORMATS = "Code128,QRCode,DataMatrix"
 #: A camera frame wider than this is halved first: the labels still have enough pixels and decoding is faster.
 MAX_WIDTH = 1600
 
@@ -29,7 +30,9 @@ def to_gray(frame: Any) -> np.ndarray:
 
 def decode_frame(frame: Any) -> list[str]:
     """The tags in the picture, each once, in reading order (top to bottom, then left to right)."""
-    found = zxingcpp.read_barcodes(to_gray(frame), formats=FORMATS, try_rotate=True, try_downscale=True)
+    found = zxingcpp.read_barcodes(
+        to_gray(frame), formats=zxingcpp.barcode_formats_from_str(FORMATS), try_rotate=True, try_downscale=True
+    )
     ordered = sorted(found, key=lambda code: (code.position.top_left.y, code.position.top_left.x))
     tags: list[str] = []
     for code in ordered:
