@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import tag_blocks
 from app.catalog import coerce_custom_value, field_definitions, find_category, missing_required
 from app.errors import AmbiguousError, NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, record_create, record_delete, record_restore, record_update
@@ -552,10 +553,14 @@ def restore_asset(session: Session, asset_id: str, *, actor: str) -> Asset:
 
 
 def suggest_next_tag(session: Session, client_id: str) -> str:
-    """The tag after the highest one of the client's form PREFIX + digits (deleted tags are never reused)."""
+    """The next unused tag of a pre-printed run, else the tag after the highest one of the client's form PREFIX +
+    digits, past the numbers other devices reserved (deleted tags are never reused)."""
     client = session.get(Client, client_id)
     if client is None:
         raise NotFoundError("That client no longer exists.")
+    block_tag = tag_blocks.next_block_tag(session, client_id)
+    if block_tag is not None:  # a pre-printed run's tags go first
+        return block_tag
     prefix = client.tag_prefix.upper()
     digits = max(client.tag_digits, 1)
     pattern = prefix.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]") + "[0-9]" * digits
@@ -565,10 +570,10 @@ def suggest_next_tag(session: Session, client_id: str) -> str:
         .order_by(Asset.asset_tag.desc())
         .limit(1)
     )
-    number = int(last[len(prefix) :]) + 1 if last else 1
+    number = tag_blocks.past_reserved(session, client_id, int(last[len(prefix) :]) + 1 if last else 1)
     candidate = f"{prefix}{number:0{digits}d}"
     while find_by_tag(session, client_id, candidate) is not None:  # a wider tag made by hand
-        number += 1
+        number = tag_blocks.past_reserved(session, client_id, number + 1)
         candidate = f"{prefix}{number:0{digits}d}"
     return candidate
 

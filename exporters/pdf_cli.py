@@ -9,7 +9,7 @@ import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from app.errors import output_problem
 from exporters.pdf_data import load_dossier
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 KINDS = ("signoff", "packet", "noc-brief")
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 
 
 def export_pdf(
@@ -39,6 +40,21 @@ def export_pdf(
         raise ValueError(f"unknown PDF kind {kind!r}")
     with workspace.session() as session:
         dossier = load_dossier(session, project_ref, workspace.blobs_dir, with_assets=kind == "packet")
+
+    def build(tmp: Path) -> None:
+        if kind == "signoff":
+            build_signoff_form(dossier, tmp, paper=paper)
+        elif kind == "packet":
+            build_packet(dossier, tmp, paper=paper, progress=progress)
+        else:
+            build_noc_brief(dossier, tmp, paper=paper)
+
+    write_aside(output, build)
+    return output.expanduser()
+
+
+def write_aside(output: Path, build: Callable[[Path], T]) -> T:
+    """Run `build` on a new file beside `output`, then move it in place, so no half-written file ever stays."""
     output = output.expanduser()
     if output.is_dir():
         raise output_problem(output, IsADirectoryError(errno.EISDIR, "Is a directory"))
@@ -48,19 +64,14 @@ def export_pdf(
         tmp = output.with_name(f".{output.name}.{secrets.token_hex(4)}.part")
         # Created like any file the user saves (the umask decides who may read it), not private as mkstemp makes it.
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        if kind == "signoff":
-            build_signoff_form(dossier, tmp, paper=paper)
-        elif kind == "packet":
-            build_packet(dossier, tmp, paper=paper, progress=progress)
-        else:
-            build_noc_brief(dossier, tmp, paper=paper)
+        result = build(tmp)
         os.replace(tmp, output)
     except OSError as exc:
         raise output_problem(output, exc) from None
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-    return output
+    return result
 
 
 def _handler(kind: str) -> Callable[[Context, argparse.Namespace], int]:

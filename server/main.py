@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from server import limits
-from server.api import attachment_routes, auth_routes, record_routes, sync_routes
+from server.api import attachment_routes, auth_routes, record_routes, sync_routes, tag_block_routes
 from server.db import make_engine, make_session_factory, upgrade_head
 from server.settings import Settings
 from server.storage import MAX_PART_BYTES
@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    for module in (auth_routes, sync_routes, record_routes, attachment_routes):
+    for module in (auth_routes, sync_routes, record_routes, attachment_routes, tag_block_routes):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["health"])

@@ -164,3 +164,6 @@ class KnownAddress(ServerBase):
 
 
 ROLES = ("admin", "manager", "coordinator", "technician")
+
+
+from server.tag_block_model import TagBlock  # noqa: E402, F401  (registers the table; it imports ServerBase)

@@ -30,6 +30,7 @@ INSTALLERS = (
     "ui.bulk_edit",
     "ui.photo_actions",
     "ui.setup_actions",
+    "ui.labels_actions",
 )
 
 

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "app.cli.sync",
     "exporters.cli",
     "app.cli.workflow",
+    "exporters.labels_cli",
 )
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from app import tag_blocks
 from app.attachments import store_bytes as store_blob
 from app.db import Workspace, meta_value, set_meta_value
 from app.journal import pending_count
@@ -157,6 +158,7 @@ class SyncEngine:
                     self.verify(report, progress, every_space=bool(verify))
                 except SyncError as exc:  # the changes are sent and fetched: a failed check is tried next time
                     log.warning("sanity check not done: %s", exc.message)
+            tag_blocks.settle(self.ws, self.transport)  # returns unused pre-printed tags, learns others' blocks
             self.transport.done(self.device_id)
         except SignInRequired as exc:
             # An auth failure means the stored token is useless: forget it so the user is asked to sign in.

@@ -45,6 +45,8 @@ def _endpoints(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
         ("PUT", f"/api/attachments/{ZERO}", None),
         ("GET", f"/api/attachments/{ZERO}/parts", None),
         ("PUT", f"/api/attachments/{ZERO}/parts?offset=0&total=1", None),
+        ("POST", "/api/tag-blocks", {"client_id": ids.get("client", "c"), "device_id": ids["device"], "count": 1}),
+        ("POST", "/api/tag-blocks/settle", {"client_id": ids.get("client", "c"), "device_id": ids["device"]}),
     ]
 
 
