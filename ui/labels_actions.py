@@ -160,10 +160,7 @@ class LabelsActions:
         if quick is None:
             self.window.show_message(f"Read {tag}.")
             return
-        editor = getattr(self.window, "editor", None)
-        if editor is not None:
-            editor.tag_field.setText(tag)
-        quick.scan(tag)
+        quick.scan(tag, scanned=True)  # as a scanner's: unsaved edits are saved, never asked about mid-run
 
 
 def install(window: ShellWindow) -> None:
