@@ -608,7 +608,7 @@ class MainWindow(QMainWindow):
         if not self.confirm_leave_edits():
             event.ignore()
             return
-        self.runner.wait()  # counts still on their way would land in a closed window
+        self.runner.shutdown()  # counts still on their way would land in a closed window
         self.scanner.enabled = False
         self._save_geometry()
         self.settings.sync()

@@ -188,6 +188,7 @@ class Runner(QObject):
         self.synchronous = synchronous
         self._on_unhandled = on_unhandled or (lambda exc: log.error("background job failed", exc_info=exc))
         self._jobs: set[Job[Any]] = set()
+        self._closed = False
 
     def run(
         self,
@@ -205,6 +206,9 @@ class Runner(QObject):
         `pool` is "db" (workspace reads and writes, one at a time), "net" or "cpu" (file export/import).
         """
         job: Job[T] = Job(self, work, on_success, on_failure or self._on_unhandled, progress_parent, progress)
+        if self._closed:  # the window is going: a late timer's count or refresh has nowhere to show
+            log.debug("background job refused after shutdown")
+            return job
         self._jobs.add(job)
         job.finished.connect(lambda: self._jobs.discard(job))
         task = _Task(work, job.ctx, job.signals, job.outbox)
@@ -216,6 +220,17 @@ class Runner(QObject):
 
     def busy(self) -> bool:
         return bool(self._jobs)
+
+    def shutdown(self, msecs: int = 30000) -> bool:
+        """Take no more work, drop what has not started, and wait for what has (with the GIL released).
+
+        Call it before the owner is destroyed: a pool destroyed with a job still queued waits for it inside Qt's
+        destructor, holding the GIL that the job's thread needs to start, and the app hangs.
+        """
+        self._closed = True
+        for pool in (self.db_pool, self.net_pool, self.cpu_pool):
+            pool.clear()
+        return self.wait(msecs)
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every pool is idle (used at shutdown and by tests)."""
