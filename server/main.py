@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from server import limits
+from server import limits, observability
 from server.api import attachment_routes, auth_routes, record_routes, sync_routes
+from server.blobstore import make_blob_store
 from server.db import make_engine, make_session_factory, upgrade_head
 from server.settings import Settings
 from server.storage import MAX_PART_BYTES
@@ -23,7 +24,6 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     if migrate:
         upgrade_head(engine)
-    settings.blobs_dir.mkdir(parents=True, exist_ok=True)
     docs = settings.api_docs
     app = FastAPI(
         title="Closeout sync server",
@@ -40,6 +40,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.blob_store = make_blob_store(settings)
+    observability.install(app)
     for module in (auth_routes, sync_routes, record_routes, attachment_routes):
         app.include_router(module.router)
 
@@ -48,3 +50,10 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """The application of one `serve --workers` process: settings from the environment, schema already upgraded."""
+    from server.settings import load_settings
+
+    return create_app(load_settings(), migrate=False)
