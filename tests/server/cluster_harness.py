@@ -44,7 +44,8 @@ class Instance:
             sys.executable, "-m", "server.cli", "--data-dir", str(self.data_dir), "serve", "--host", "127.0.0.1",
             "--port", str(self.port), "--log-level", "warning", "--workers", str(self.workers),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        # A session of its own: a kill reaches its worker processes too.
+        self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
         log.close()
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
@@ -60,8 +61,8 @@ class Instance:
 
     def kill(self) -> None:
         """SIGKILL: the process dies in the middle of whatever it was doing."""
-        if self.process is not None:
-            self.process.kill()
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(30)
 
     def stop(self) -> int:
