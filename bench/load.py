@@ -10,7 +10,6 @@ Prints requests/s, p50/p95/p99 per route and the errors. Target: no errors, push
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -18,29 +17,29 @@ import tempfile
 import time
 from pathlib import Path
 
+import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server import auth  # noqa: E402
-from server.db import make_engine, make_session_factory  # noqa: E402
-from server.models import User  # noqa: E402
+from server.db import make_engine, make_session_factory, upgrade_head  # noqa: E402
 from tests.server.cluster_harness import cluster_environment, make_instances  # noqa: E402
 from tests.server.s3_harness import new_bucket, s3_environment  # noqa: E402
 from tests.server.server_harness import free_port  # noqa: E402
 
-TECHNICIANS = 20  # accounts; each has users/TECHNICIANS devices
+TECHNICIANS = 20  # accounts, each with a client of its own and users/TECHNICIANS devices
 ASSETS_PER_DEVICE = 20
+PASSWORD = "load-password-1"
 
 
-def _bench_sync() -> object:
-    """bench/sync.py, for its seeding of a client with assets straight into the server's tables."""
-    spec = importlib.util.spec_from_file_location("bench_sync", ROOT / "bench" / "sync.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def fresh_database(pg_url: str, name: str) -> str:
+    dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    return pg_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def start_moto() -> tuple[subprocess.Popen[bytes], str]:
@@ -59,19 +58,60 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
 
 
 def seed(db_url: str, tmp: Path, users: int) -> tuple[list[str], list[list[str]]]:
-    """A client with assets, TECHNICIANS technician accounts granted it; the assets split among the devices."""
-    bench_sync = _bench_sync()
-    client_id, asset_ids = bench_sync.seed_server(db_url, tmp, users * ASSETS_PER_DEVICE)  # type: ignore[attr-defined]
+    """TECHNICIANS technician accounts, each granted a client of its own (a project and ASSETS_PER_DEVICE assets
+    per device of that technician), written straight into the server's tables; the assets of each device."""
+    from sqlalchemy import insert
+
+    from app.assets import create_asset
+    from app.db import open_workspace
+    from app.journal import snapshot
+    from app.projects import create_client, create_project
+    from models.base import utcnow
+    from models.ids import new_id
+    from server.models import Record, Space
+
+    template = open_workspace(tmp / "template")
+    with template.transaction() as s:
+        client = create_client(s, code="LOAD", name="Load Ltd", tag_prefix="L-", tag_digits=6, actor="load")
+        project = create_project(s, client_id=client.id, code="LOAD-1", name="Load", actor="load")
+        asset = create_asset(s, project_id=project.id, values={"asset_tag": "L-000000"}, actor="load").asset
+        client_data, project_data, asset_data = snapshot(client), snapshot(project), snapshot(asset)
+    template.close()
     names = [f"tech{n:02d}" for n in range(TECHNICIANS)]
+    shares: list[list[str]] = [[] for _ in range(users)]
+    now, meta = utcnow(), [1, "load", "load", ""]
+
+    def row(entity: str, space: str, record_id: str, version: int, data: dict[str, object], project_id: str | None
+            ) -> dict[str, object]:  # fmt: skip
+        return {
+            "id": record_id, "entity": entity, "space_id": space, "project_id": project_id, "version": version,
+            "data": data, "field_meta": dict.fromkeys(data, meta), "tag": data.get("asset_tag"),
+            "created_at": now, "updated_at": now, "deleted_at": None,
+        }  # fmt: skip
+
     engine = make_engine(db_url)
+    upgrade_head(engine)
     with make_session_factory(engine)() as session, session.begin():
-        for name in names:
-            auth.create_user(session, name=name, role="technician", password=bench_sync.PASSWORD)  # type: ignore[attr-defined]
-            session.flush()
-        for user in session.query(User).filter(User.name.in_(names)):
+        for n, name in enumerate(names):
+            user = auth.create_user(session, name=name, role="technician", password=PASSWORD)
+            client_id, project_id = new_id(), new_id()
             auth.grant(session, user, scope_kind="client", scope_id=client_id)
+            rows = [
+                row("client", client_id, client_id, 1, dict(client_data, id=client_id, code=f"C{n:02d}"), None),
+                row("project", client_id, project_id, 2,
+                    dict(project_data, id=project_id, client_id=client_id, code=f"C{n:02d}-1"), project_id),
+            ]  # fmt: skip
+            devices = range(n, users, TECHNICIANS)  # locust device k uses account k % TECHNICIANS
+            for device in devices:
+                for k in range(ASSETS_PER_DEVICE):
+                    asset_id = new_id()
+                    shares[device].append(asset_id)
+                    data = dict(asset_data, id=asset_id, client_id=client_id, project_id=project_id,
+                                asset_tag=f"L-{device:03d}{k:03d}", hostname=f"host-{device}-{k}")  # fmt: skip
+                    rows.append(row("asset", client_id, asset_id, len(rows) + 1, data, project_id))
+            session.execute(insert(Record), rows)
+            session.add(Space(id=client_id, version=len(rows)))
     engine.dispose()
-    shares = [asset_ids[i * ASSETS_PER_DEVICE : (i + 1) * ASSETS_PER_DEVICE] for i in range(users)]
     return names, shares
 
 
@@ -116,14 +156,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="worker processes per instance")
+    parser.add_argument("--think", type=float, nargs=2, default=[3.0, 7.0], metavar=("MIN", "MAX"),
+                        help="seconds a technician waits between actions (default 3 7)")  # fmt: skip
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     if "127.0.0.1" not in args.pg and "localhost" not in args.pg:
         raise SystemExit("the load test runs on loopback only")
-    bench_sync = _bench_sync()
     with tempfile.TemporaryDirectory(prefix="closeout-load-") as tmp_name:
         tmp = Path(tmp_name)
-        db_url = bench_sync.fresh_database(args.pg, "closeout_load")  # type: ignore[attr-defined]
+        db_url = fresh_database(args.pg, "closeout_load")
         moto, s3_url = start_moto()
         instances = []
         try:
@@ -134,23 +175,32 @@ def main() -> None:
                 instance.start()
             tokens = [
                 requests.post(f"{instances[0].url}/api/auth/login", timeout=30,
-                              json={"username": name, "password": bench_sync.PASSWORD}).json()["token"]  # type: ignore[attr-defined]
+                              json={"username": name, "password": PASSWORD}).json()["token"]
                 for name in names
             ]  # fmt: skip
             plan = tmp / "plan.json"
-            plan.write_text(json.dumps({"instances": [i.url for i in instances], "tokens": tokens, "assets": shares}))
+            plan.write_text(
+                json.dumps(
+                    {"instances": [i.url for i in instances], "tokens": tokens, "assets": shares, "think": args.think}
+                )
+            )
             stats = tmp / "locust.json"
-            print(f"{args.users} technicians, {args.instances} instances x {args.workers} worker(s), {args.seconds} s")
+            print(f"{args.users} technicians acting every {args.think[0]:g}-{args.think[1]:g} s, {args.instances} "
+                  f"instances x {args.workers} worker(s), {args.seconds} s")  # fmt: skip
             subprocess.run(
                 [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "load_technician.py"), "--headless",
                  "--users", str(args.users), "--spawn-rate", "20", "--run-time", f"{args.seconds}s",
-                 "--stop-timeout", "10", "--json-file", str(stats.with_suffix("")), "--loglevel", "WARNING"],
+                 "--stop-timeout", "10", "--json-file", str(stats.with_suffix("")), "--loglevel", "WARNING",
+                 "--csv", str(tmp / "locust")],
                 env={**env, "CLOSEOUT_LOAD_PLAN": str(plan)}, cwd=ROOT, check=False, timeout=args.seconds + 120,
                 stdout=subprocess.DEVNULL, stderr=(tmp / "locust.log").open("wb"),
             )  # fmt: skip
             if not stats.exists():
                 raise SystemExit(f"locust wrote no statistics: {(tmp / 'locust.log').read_text()[-2000:]}")
             met = report(stats, args.seconds)
+            failures = tmp / "locust_failures.csv"
+            for line in failures.read_text(encoding="utf-8").splitlines()[1:6] if failures.exists() else []:
+                print(f"  error: {line[:200]}")
         finally:
             for instance in instances:
                 instance.kill()

@@ -22,7 +22,8 @@ _numbers = itertools.count()
 class Technician(HttpUser):
     """One device of one technician; devices are spread over the instances as a load balancer would."""
 
-    wait_time = between(1.0, 3.0)
+    #: A technician acts every 3-7 s by default (--think): far more often than the app syncs on its own.
+    wait_time = between(*PLAN["think"])
     host = PLAN["instances"][0]
 
     def on_start(self) -> None:

@@ -1,4 +1,4 @@
-"""`closeout-server`: init, create-user, grant, revoke, purge-tombstones, serve.
+"""`closeout-server`: init, upgrade, create-user, grant, revoke, purge-tombstones, serve.
 
 Passwords come from a prompt or stdin only.
 """
@@ -55,12 +55,26 @@ def cmd_init(args: argparse.Namespace) -> int:
     with _database(settings):  # creates or upgrades the schema
         pass
     print(f"database ready: {settings.resolved_database_url}")
+    _ensure_bucket(settings)
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """Bring the schema to the newest revision (one instance at a time) and make the bucket if it is missing."""
+    settings = _settings(args)
+    with _database(settings):
+        pass
+    print(f"database at the newest schema: {settings.resolved_database_url.split('@')[-1]}")
+    _ensure_bucket(settings)
+    return 0
+
+
+def _ensure_bucket(settings: Settings) -> None:
     if settings.storage == "s3":
         from server.s3store import S3BlobStore
 
         made = S3BlobStore.from_settings(settings).ensure_bucket()
         print(f"bucket {settings.s3_bucket} {'made' if made else 'ready'}")
-    return 0
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -169,8 +183,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(as_json=settings.json_logs, level=args.log_level)
     options = {
         **SERVE_OPTIONS, "host": args.host, "port": args.port, "log_level": args.log_level, "log_config": None,
-        "timeout_graceful_shutdown": args.graceful_seconds,
+        "timeout_graceful_shutdown": args.graceful_seconds, "timeout_keep_alive": args.keep_alive_seconds,
     }  # fmt: skip
+    if args.forwarded_allow_ips:  # behind a reverse proxy: client addresses (for sign-in limits) from its headers
+        options.update(proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
     if args.workers == 1:
         uvicorn.run(create_app(settings, migrate=False), **options)
         return 0
@@ -217,7 +233,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--graceful-seconds", type=int, default=30, metavar="S",
         help="on SIGTERM, wait this long for running requests to finish (default 30)",
     )  # fmt: skip
+    serve.add_argument(
+        "--keep-alive-seconds", type=int, default=75, metavar="S",
+        help="keep an idle connection open this long (default 75: longer than a load balancer's idle timeout, so "
+        "the proxy, not the server, closes it and never reuses a connection the server just closed)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--forwarded-allow-ips", default="", metavar="IPS",
+        help="addresses of the reverse proxy whose X-Forwarded-For is trusted (comma-separated; default: none)",
+    )  # fmt: skip
     serve.set_defaults(handler=cmd_serve)
+    upgrade = sub.add_parser("upgrade", help="upgrade the database schema (one instance at a time) and make the bucket")
+    upgrade.set_defaults(handler=cmd_upgrade)
     return parser
 
 
