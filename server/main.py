@@ -21,7 +21,9 @@ SERVE_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False}
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     """An application bound to one database; the schema is brought to the newest revision first."""
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(
+        settings.resolved_database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     if migrate:
         upgrade_head(engine)
     docs = settings.api_docs

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     max_unfinished_uploads: int = 20
     #: Serve /docs and /openapi.json (off unless asked for: they map the API for anyone).
     api_docs: bool = False
+    #: PostgreSQL connections of one server process: db_pool_size kept open, up to db_max_overflow more at peaks.
+    #: Instances x workers x (both) must stay under the database's max_connections (100 by default).
+    db_pool_size: int = 10
+    db_max_overflow: int = 60
     #: Where attachments live: "local" (the data folder's blobs/, one server process) or "s3" (any S3-compatible
     #: service, for several instances). boto3 also reads AWS_* variables for what is left empty.
     storage: Literal["local", "s3"] = "local"
