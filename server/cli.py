@@ -34,6 +34,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 @contextmanager
 def _database(settings: Settings) -> Iterator[Engine]:
     """The server's database, its schema brought up to date, closed again afterwards."""
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # the embedded SQLite file goes there
     engine = make_engine(settings.resolved_database_url)
     try:
         upgrade_head(engine)
@@ -173,7 +175,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.main import SERVE_OPTIONS, create_app
-    from server.observability import configure_logging
+    from server.observability import LOG_LEVEL_ENV, configure_logging
 
     if args.workers < 1:
         raise ValueError("--workers takes a number of processes, 1 or more")
@@ -192,6 +194,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     # Workers are fresh processes: they find the data folder and the metrics folder in the environment.
     os.environ[f"{ENV_PREFIX}DATA_DIR"] = str(settings.data_dir)
+    os.environ[LOG_LEVEL_ENV] = args.log_level
     with tempfile.TemporaryDirectory(prefix="closeout-metrics-") as metrics_dir:
         os.environ.setdefault(MULTIPROC_ENV, metrics_dir)
         uvicorn.run("server.main:worker_app", factory=True, workers=args.workers, **options)

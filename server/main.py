@@ -56,6 +56,11 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
 
 def worker_app() -> FastAPI:
     """The application of one `serve --workers` process: settings from the environment, schema already upgraded."""
+    import os
+
+    from server.observability import LOG_LEVEL_ENV, configure_logging
     from server.settings import load_settings
 
-    return create_app(load_settings(), migrate=False)
+    settings = load_settings()
+    configure_logging(as_json=settings.json_logs, level=os.environ.get(LOG_LEVEL_ENV, "info"))
+    return create_app(settings, migrate=False)

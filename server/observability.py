@@ -22,6 +22,8 @@ from server import metrics
 from server.models import UploadSession
 
 REQUEST_ID_HEADER = "X-Request-ID"
+#: How `serve` tells its worker processes the log level.
+LOG_LEVEL_ENV = "CLOSEOUT_SERVER_LOG_LEVEL"
 #: An id sent by a reverse proxy is kept when it looks like one (so its log and ours line up), else made here.
 _GOOD_ID = re.compile(r"\A[A-Za-z0-9._:-]{8,64}\Z")
 request_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -32,7 +34,7 @@ _SYNC_ROUTES = {"/api/sync/push": "push", "/api/sync/pull": "pull"}
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the request id, and any `extra` fields."""
 
-    _PLAIN = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+    _PLAIN = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
