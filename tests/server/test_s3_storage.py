@@ -13,12 +13,13 @@ import requests
 from sqlalchemy import update
 
 from models.base import utcnow
+from server.cli import main as server_main
 from server.db import make_session_factory
 from server.models import UploadSession
 from server.s3store import S3_MIN_PART_BYTES
 from server.storage import purge_partials
-from tests.server.s3_harness import keys, new_bucket, open_multipart_uploads, s3_client, s3_settings
-from tests.server.server_harness import LiveServer
+from tests.server.s3_harness import keys, new_bucket, open_multipart_uploads, s3_client, s3_environment, s3_settings
+from tests.server.server_harness import SECRET, LiveServer
 
 MIB = 1024 * 1024
 
@@ -136,3 +137,17 @@ def test_readyz_answers_503_naming_the_storage_when_the_bucket_is_gone(s3_server
     answer = requests.get(f"{s3_server.url}/readyz", timeout=10)
     assert answer.status_code == 503 and answer.json() == {"status": "unavailable", "failed": ["storage"]}
     assert requests.get(f"{s3_server.url}/healthz", timeout=10).json() == {"status": "ok"}  # the process is up
+
+
+def test_upgrade_brings_the_schema_to_head_and_makes_a_missing_bucket_once(
+    s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bucket = f"closeout-new-{tmp_path.name[-8:].lower().replace('_', '-')}"
+    for key, value in {**s3_environment(s3_endpoint, bucket), "CLOSEOUT_SERVER_SECRET_KEY": SECRET}.items():
+        monkeypatch.setenv(key, value)
+    assert server_main(["--data-dir", str(tmp_path), "upgrade"]) == 0
+    assert f"bucket {bucket} made" in capsys.readouterr().out
+    assert server_main(["--data-dir", str(tmp_path), "upgrade"]) == 0  # a second instance's start: nothing to do
+    assert f"bucket {bucket} ready" in capsys.readouterr().out
+    assert keys(s3_endpoint, bucket) == []
+    assert (tmp_path / "closeout-server.sqlite").exists()
