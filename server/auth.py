@@ -11,11 +11,10 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from server.db import insert_unless_present
 from server.models import GLOBAL_SPACE, ROLES, Grant, KnownAddress, LoginThrottle, Record, Token, User
 from server.settings import Settings
 
@@ -56,8 +55,7 @@ def create_user(session: Session, *, name: str, role: str, password: str) -> Use
 
 def _throttle(session: Session, key: str) -> LoginThrottle:
     """The counter of `key`, made if new (concurrent sign-ins may race to make it) and row-locked."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(LoginThrottle).values(key=key, failures=0).on_conflict_do_nothing(index_elements=["key"]))
+    insert_unless_present(session, LoginThrottle, {"key": key, "failures": 0}, ["key"])
     row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
     assert row is not None
     return row

@@ -1,4 +1,4 @@
-"""`closeout-server`: init, create-user, grant, revoke, purge-tombstones, serve.
+"""`closeout-server`: init, upgrade, create-user, grant, revoke, purge-tombstones, serve.
 
 Passwords come from a prompt or stdin only.
 """
@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import secrets
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from server import auth
 from server.db import make_engine, make_session_factory, upgrade_head
+from server.metrics import MULTIPROC_ENV
 from server.models import ROLES, Record, User
-from server.settings import CONFIG_FILE, Settings, default_data_dir, load_settings
+from server.settings import CONFIG_FILE, ENV_PREFIX, Settings, default_data_dir, load_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -31,6 +34,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 @contextmanager
 def _database(settings: Settings) -> Iterator[Engine]:
     """The server's database, its schema brought up to date, closed again afterwards."""
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # the embedded SQLite file goes there
     engine = make_engine(settings.resolved_database_url)
     try:
         upgrade_head(engine)
@@ -52,7 +57,26 @@ def cmd_init(args: argparse.Namespace) -> int:
     with _database(settings):  # creates or upgrades the schema
         pass
     print(f"database ready: {settings.resolved_database_url}")
+    _ensure_bucket(settings)
     return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """Bring the schema to the newest revision (one instance at a time) and make the bucket if it is missing."""
+    settings = _settings(args)
+    with _database(settings):
+        pass
+    print(f"database at the newest schema: {settings.resolved_database_url.split('@')[-1]}")
+    _ensure_bucket(settings)
+    return 0
+
+
+def _ensure_bucket(settings: Settings) -> None:
+    if settings.storage == "s3":
+        from server.s3store import S3BlobStore
+
+        made = S3BlobStore.from_settings(settings).ensure_bucket()
+        print(f"bucket {settings.s3_bucket} {'made' if made else 'ready'}")
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -124,6 +148,7 @@ PARTIAL_DAYS = 14
 
 def cmd_purge_tombstones(args: argparse.Namespace) -> int:
     """Delete tombstones older than the retention; devices with an older cursor then get 410 and re-pull."""
+    from server.blobstore import make_blob_store
     from server.purge import purge_tombstones
     from server.storage import purge_partials
 
@@ -133,22 +158,46 @@ def cmd_purge_tombstones(args: argparse.Namespace) -> int:
         raise ValueError("--older-than takes a number of days, 0 or more")
     with _database(settings) as engine, make_session_factory(engine)() as session:
         report = purge_tombstones(session, older_than_days=days)
+        partials = purge_partials(session, make_blob_store(settings), older_than_seconds=PARTIAL_DAYS * 86400)
     print(f"purged {report.purged} tombstones older than {days:g} days from {len(report.floors)} spaces")
     if report.kept_referenced:
         print(f"kept {report.kept_referenced} old tombstones that remaining records still refer to")
-    partials = purge_partials(settings.blobs_dir, older_than_seconds=PARTIAL_DAYS * 86400)
     if partials:
         print(f"removed {partials} unfinished attachment uploads untouched for {PARTIAL_DAYS} days")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Upgrade the schema once, then serve in this process or in `--workers` processes sharing the port.
+
+    SIGTERM (or Ctrl+C) stops taking connections and lets running requests finish (up to --graceful-seconds).
+    """
     import uvicorn
 
     from server.main import SERVE_OPTIONS, create_app
+    from server.observability import LOG_LEVEL_ENV, configure_logging
 
-    app = create_app(_settings(args))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, **SERVE_OPTIONS)
+    if args.workers < 1:
+        raise ValueError("--workers takes a number of processes, 1 or more")
+    settings = _settings(args)
+    with _database(settings):  # migrations run here, once, not in every worker
+        pass
+    configure_logging(as_json=settings.json_logs, level=args.log_level)
+    options = {
+        **SERVE_OPTIONS, "host": args.host, "port": args.port, "log_level": args.log_level, "log_config": None,
+        "timeout_graceful_shutdown": args.graceful_seconds, "timeout_keep_alive": args.keep_alive_seconds,
+    }  # fmt: skip
+    if args.forwarded_allow_ips:  # behind a reverse proxy: client addresses (for sign-in limits) from its headers
+        options.update(proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings, migrate=False), **options)
+        return 0
+    # Workers are fresh processes: they find the data folder and the metrics folder in the environment.
+    os.environ[f"{ENV_PREFIX}DATA_DIR"] = str(settings.data_dir)
+    os.environ[LOG_LEVEL_ENV] = args.log_level
+    with tempfile.TemporaryDirectory(prefix="closeout-metrics-") as metrics_dir:
+        os.environ.setdefault(MULTIPROC_ENV, metrics_dir)
+        uvicorn.run("server.main:worker_app", factory=True, workers=args.workers, **options)
     return 0
 
 
@@ -182,7 +231,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing the port (default 1)")
+    serve.add_argument(
+        "--graceful-seconds", type=int, default=30, metavar="S",
+        help="on SIGTERM, wait this long for running requests to finish (default 30)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--keep-alive-seconds", type=int, default=75, metavar="S",
+        help="keep an idle connection open this long (default 75: longer than a load balancer's idle timeout, so "
+        "the proxy, not the server, closes it and never reuses a connection the server just closed)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--forwarded-allow-ips", default="", metavar="IPS",
+        help="addresses of the reverse proxy whose X-Forwarded-For is trusted (comma-separated; default: none)",
+    )  # fmt: skip
     serve.set_defaults(handler=cmd_serve)
+    upgrade = sub.add_parser("upgrade", help="upgrade the database schema (one instance at a time) and make the bucket")
+    upgrade.set_defaults(handler=cmd_upgrade)
     return parser
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from server import limits
+from server import limits, observability
 from server.api import attachment_routes, auth_routes, record_routes, sync_routes, tag_block_routes
+from server.blobstore import make_blob_store
 from server.db import make_engine, make_session_factory, upgrade_head
 from server.settings import Settings
 from server.storage import MAX_PART_BYTES
@@ -20,10 +21,11 @@ SERVE_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False}
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     """An application bound to one database; the schema is brought to the newest revision first."""
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(
+        settings.resolved_database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     if migrate:
         upgrade_head(engine)
-    settings.blobs_dir.mkdir(parents=True, exist_ok=True)
     docs = settings.api_docs
     app = FastAPI(
         title="Closeout sync server",
@@ -40,6 +42,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.blob_store = make_blob_store(settings)
+    observability.install(app)
     for module in (auth_routes, sync_routes, record_routes, attachment_routes, tag_block_routes):
         app.include_router(module.router)
 
@@ -48,3 +52,15 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """The application of one `serve --workers` process: settings from the environment, schema already upgraded."""
+    import os
+
+    from server.observability import LOG_LEVEL_ENV, configure_logging
+    from server.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(as_json=settings.json_logs, level=os.environ.get(LOG_LEVEL_ENV, "info"))
+    return create_app(settings, migrate=False)

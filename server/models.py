@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models.base import NAMING, UTCDateTime, utcnow
@@ -140,6 +140,25 @@ class BlobUploader(ServerBase):
 
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class UploadSession(ServerBase):
+    """A user's unfinished resumable upload of one content: its row lock orders the parts across server instances.
+
+    `received` bytes are held by the blob store; an S3 store also keeps its multipart upload's id and parts here,
+    and `pending`, the bytes that do not yet make a whole S3 part.
+    """
+
+    __tablename__ = "upload_sessions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    multipart_id: Mapped[str] = mapped_column(String(1024), default="")
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    pending: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class LoginThrottle(ServerBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import field_validator
@@ -50,6 +50,25 @@ class Settings(BaseSettings):
     max_unfinished_uploads: int = 20
     #: Serve /docs and /openapi.json (off unless asked for: they map the API for anyone).
     api_docs: bool = False
+    #: PostgreSQL connections of one server process: db_pool_size kept open, up to db_max_overflow more at peaks.
+    #: Instances x workers x (both) must stay under the database's max_connections (100 by default).
+    db_pool_size: int = 10
+    db_max_overflow: int = 60
+    #: Where attachments live: "local" (the data folder's blobs/, one server process) or "s3" (any S3-compatible
+    #: service, for several instances). boto3 also reads AWS_* variables for what is left empty.
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    #: Empty for AWS; e.g. http://minio:9000 for MinIO, https://<account>.r2.cloudflarestorage.com for R2.
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    #: Key prefix inside the bucket (e.g. "closeout/"), so one bucket may hold other things too.
+    s3_prefix: str = ""
+    #: Path-style addressing (http://host/bucket/key): what MinIO and Ceph RGW expect by default.
+    s3_path_style: bool = True
+    #: Log lines as JSON objects (one per line, with the request id) instead of plain text.
+    json_logs: bool = True
 
     @field_validator("secret_key")
     @classmethod

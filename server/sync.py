@@ -24,6 +24,7 @@ from models.wire import (
     WireRow,
     canonical_json,
 )
+from server import metrics
 from server.auth import Scope, grant
 from server.models import GLOBAL_SPACE, Device, Record, RejectedMutationRecord, Space, User
 from server.records import (
@@ -310,6 +311,7 @@ class Applier:
         loser: list[Any],
         detail: str = "",
     ) -> None:
+        metrics.CONFLICTS.labels(kind).inc()  # (a push rolled back after this is rare enough to count anyway)
         version = self.next_version(record.space_id)
         project_id = record.project_id if record.entity != "project" else record.id
         data = {

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.auth import Scope, scope_of, user_for_token
+from server.blobstore import BlobStore
 from server.models import Token, User
 from server.settings import Settings
 
@@ -42,7 +43,13 @@ def get_session(factory: Annotated[sessionmaker[Session], Depends(get_session_fa
             raise
 
 
+def get_blob_store(request: Request) -> BlobStore:
+    store: BlobStore = request.app.state.blob_store
+    return store
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+BlobStoreDep = Annotated[BlobStore, Depends(get_blob_store)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 #: Committed before the answer is sent ("function" scope): a client acting on the answer (a HEAD after an upload,
 #: a request after signing out) must find the change made.

@@ -17,8 +17,8 @@ from models.wire import (
     PushResponse,
     RejectedInfo,
 )
+from server import metrics, sync
 from server import pull as pulling
-from server import sync
 from server.api.deps import CurrentUser, SessionDep, SettingsDep
 from server.api.inputs import CheckInput, PathId, PullInput, PushInput, answers
 from server.settings import Settings
@@ -64,6 +64,7 @@ def push(
     with _refusals(session):
         answer = sync.push(session, user=caller.user, scope=caller.scope, request=body)
         session.commit()  # release the space and device locks in this thread (see deps.get_session)
+        metrics.SYNC_ITEMS.labels("push").observe(len(body.mutations))
         return answer
 
 
@@ -93,6 +94,7 @@ def _pull_page(session: Session, caller: CurrentUser, body: PullInput, settings:
             reset=body.reset,
         )
         session.commit()  # release the device lock in this thread (see deps.get_session)
+        metrics.SYNC_ITEMS.labels("pull").observe(len(page.rows))
         # Built as text from the stored JSON: a page holds hundreds of rows (the client validates it).
         return Response(page.to_json(), media_type="application/json")
     except pulling.CursorExpired as exc:

@@ -150,17 +150,24 @@ def test_a_large_attachment_goes_up_in_parts_that_survive_a_dropped_connection(l
     assert put(0, b"x", total=too_big).status_code == 413
     assert put(0, data[:10], total=5).status_code == 422  # a part longer than the upload
     # An upload its device never came back to is cleared by the purge once it is old enough.
-    import os
-    import time
+    from datetime import timedelta
 
+    from sqlalchemy import update
+
+    from models.base import utcnow
+    from server.db import make_session_factory
+    from server.models import UploadSession
     from server.storage import purge_partials
 
     assert put(0, data[:1000]).status_code == 202
-    blobs = live_server.settings.blobs_dir
-    assert purge_partials(blobs, older_than_seconds=3600) == 0
-    (partial,) = (blobs / ".partial").glob("*/*")
-    os.utime(partial, (time.time() - 7200, time.time() - 7200))
-    assert purge_partials(blobs, older_than_seconds=3600) == 1
+    store = live_server.app.state.blob_store
+    with make_session_factory(live_server.engine)() as session:
+        assert purge_partials(session, store, older_than_seconds=3600) == 0
+        (partial,) = (live_server.settings.blobs_dir / ".partial").glob("*/*")
+        session.execute(update(UploadSession).values(updated_at=utcnow() - timedelta(hours=2)))
+        session.commit()
+        assert purge_partials(session, store, older_than_seconds=3600) == 1
+    assert not partial.exists()
     assert requests.get(parts, headers=headers, timeout=10).json() == {"received": 0}
 
 
