@@ -9,12 +9,14 @@ from fastapi import APIRouter, HTTPException, status
 from models.tag_block_wire import BlockInfo, ReserveRequest, SettleRequest, SettleResponse
 from server import sync, tag_blocks
 from server.api.deps import CurrentUser, SessionDep
+from server.api.inputs import answers
 
 router = APIRouter(prefix="/api/tag-blocks", tags=["tag blocks"])
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such client (or block) for this caller"}}
+#: 401 without a valid session; 404 for a client (or block) the caller may not see, told apart from none at all.
+ANSWERS: dict[int | str, dict[str, Any]] = answers(401, 404)
 
 
-@router.post("", responses=NOT_FOUND)
+@router.post("", responses=ANSWERS)
 def reserve_block(body: ReserveRequest, caller: CurrentUser, session: SessionDep) -> BlockInfo:
     try:
         return tag_blocks.reserve(session, caller.scope, caller.user, body)
@@ -22,7 +24,7 @@ def reserve_block(body: ReserveRequest, caller: CurrentUser, session: SessionDep
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such client") from None
 
 
-@router.post("/settle", responses=NOT_FOUND)
+@router.post("/settle", responses=ANSWERS)
 def settle_blocks(body: SettleRequest, caller: CurrentUser, session: SessionDep) -> SettleResponse:
     try:
         return SettleResponse(blocks=tag_blocks.settle(session, caller.scope, caller.user, body))

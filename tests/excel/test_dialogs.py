@@ -152,6 +152,7 @@ def test_import_dialog_works_with_background_threads(
 ) -> None:
     runner = Runner(None)
     dialog = _dialog(qtbot, demo_workspace, runner, demo_project_id)
+    runner.setParent(dialog)  # freed with the dialog, never before a job's outcome has been delivered
     dialog.open_file(write_csv(tmp_path / "rmm.csv", ROWS))
     qtbot.waitUntil(lambda: dialog.chips["rejected"].text() == "2 rejected", timeout=20000)
     model = dialog.mapping_model

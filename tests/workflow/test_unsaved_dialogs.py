@@ -174,12 +174,13 @@ def test_closing_a_dialog_with_edits_and_answering_save_stores_them_then_closes(
     ws, pid = small_project
     runner = Runner(None)  # the write runs on the database worker, as in the app: the dialog closes once it is done
     dialog = _open(qtbot, case, ws, pid, runner)
+    runner.setParent(dialog)  # it lives as long as the dialog, as the window's runner does in the app
     case.edit(qtbot, dialog)
     asked = answer(QMessageBox.StandardButton.Save)
     CLOSERS[closer](qtbot, dialog)
     assert len(asked) == 1
     qtbot.waitUntil(lambda: not dialog.isVisible() or bool(error_boxes))
-    runner.wait()
+    qtbot.waitUntil(lambda: not runner.busy())  # every outcome delivered on this thread
     assert not error_boxes
     with ws.session() as s:
         assert case.stored(s, pid)
