@@ -461,7 +461,8 @@ def create_asset(
     custom = {k[len(CUSTOM_PREFIX) :]: v for k, v in cleaned.items() if k.startswith(CUSTOM_PREFIX) and v is not None}
     plain = {k: v for k, v in cleaned.items() if not k.startswith(CUSTOM_PREFIX)}
     defaults: dict[str, Any] = {name: "" for name in _TEXT_DEFAULTS}
-    defaults.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False)
+    defaults.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, listed=False, seen_by="")
+    defaults.update(audit_mark="", audit_reason="")
     defaults.update({k: v for k, v in plain.items() if v is not None or k not in defaults})
     asset = Asset(
         client_id=client.id,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assets import ASSET_FIELDS, clean_values, update_asset
+from app.audit import mark_listed
 from app.bulk import create_assets_bulk
 from app.catalog import field_definitions
 from app.errors import CloseoutError, ValidationError
@@ -535,6 +536,7 @@ def apply_import(
                 allow_incomplete=True,
                 strict=True,
                 any_tag=preview.client_tags == ClientTags.KEEP,
+                listed=True,  # the client's own list: the onsite audit expects to see each of them
                 progress=bulk_progress,
             )
         except ValidationError as exc:
@@ -550,6 +552,8 @@ def apply_import(
             raise ImportFailed(f"Row {row.row_number}: {exc} Nothing was imported.") from exc
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
+    matched = [r.asset_id for r in preview.accepted if r.asset_id and (not r.retag_from or r.row_number in retags)]
+    mark_listed(session, matched, actor=actor)  # an asset tagged on site before the list came: now listed
     del loaded
     skipped = len(preview.accepted) - len(writes)
     return ImportResult(
