@@ -44,8 +44,8 @@ class FilterBar(QFrame):
         self.audit = QComboBox(self)
         self.audit.setAccessibleName("Audit filter")
         self.audit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.audit.setMinimumContentsLength(7)
-        self.audit.addItem("Any audit state", None)
+        self.audit.setMinimumContentsLength(9)
+        self.audit.addItem("Audit: all", None)
         for state in AuditState:
             self.audit.addItem(state.label, state)
         self.attention = QCheckBox("Needs attention", self)
