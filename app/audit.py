@@ -254,7 +254,10 @@ def mark_assets(
     for asset_id in asset_ids:
         asset = _writable(session, asset_id)
         current = audit_state(asset)
-        if current in (AuditState.SEEN, AuditState.FOUND):
+        if current is AuditState.FOUND:
+            raise ValidationError({"audit_mark": f"{asset.asset_tag} is not on the client's list; only a listed "
+                                                 "asset can be marked missing or not in scope."})  # fmt: skip
+        if current is AuditState.SEEN:
             raise ValidationError(
                 {"audit_mark": f"{asset.asset_tag} was seen on site; only an unseen listed asset can be marked."}
             )
