@@ -131,7 +131,7 @@ def _where(query: _Q, flt: AssetFilter, *, from_hits: bool = False) -> _Q:
     if flt.needs_attention:
         query = query.where(col(Asset.needs_attention).is_(True))
     if flt.audit:
-        query = query.where(state_column() == flt.audit.value)
+        query = query.where(state_column() == str(flt.audit))  # a StrEnum, or its value from a combo box
     match = build_match(flt.text)
     if match and from_hits:
         ids = matching_documents("d.asset_id").bindparams(match=match).columns(literal_column("asset_id"))

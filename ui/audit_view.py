@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionProgressBar,
@@ -162,6 +163,7 @@ class ReconciliationView(QWidget):
         self.look_for_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.look_for_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.look_for_table.horizontalHeader().setStretchLastSection(True)
+        self.look_for_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.look_for_table.doubleClicked.connect(self._open)
         self.reason = QComboBox(self)
         self.reason.setAccessibleName("Why it is missing")
@@ -182,14 +184,23 @@ class ReconciliationView(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.refresh_button)
 
+        look_for = QWidget(self)
+        look_for_layout = QVBoxLayout(look_for)
+        look_for_layout.setContentsMargins(0, 0, 0, 0)
+        look_for_layout.addWidget(self.look_for_label)
+        look_for_layout.addWidget(self.look_for_table, 1)
+        look_for_layout.addLayout(actions)
+        # Side by side: the counts of every place, and what is still to find in the room.
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.place_table)
+        self.splitter.addWidget(look_for)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.summary)
         layout.addWidget(self.overall)
-        layout.addWidget(self.place_table, 2)
-        layout.addWidget(self.look_for_label)
-        layout.addWidget(self.look_for_table, 3)
-        layout.addLayout(actions)
+        layout.addWidget(self.splitter, 1)
         self.show_look_for("", [])
 
     def show_reconciliation(self, result: Reconciliation) -> None:

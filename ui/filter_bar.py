@@ -94,7 +94,7 @@ class FilterBar(QFrame):
             "category_id": self.category.currentData() or None,
             "status": self.status.currentData(),
             "needs_attention": self.attention.isChecked(),
-            "audit": self.audit.currentData(),
+            "audit": AuditState(self.audit.currentData()) if self.audit.currentData() else None,
         }
 
     def emit_now(self) -> None:
