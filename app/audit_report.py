@@ -74,8 +74,9 @@ class Reconciliation:
 
     @property
     def audited(self) -> bool:
-        """Whether there is anything to reconcile at all (a list was imported or an asset seen on site)."""
-        return bool(self.total.expected or self.total.found)
+        """Whether there is anything to reconcile: a client's list was imported (without one, every asset is simply
+        one found on site)."""
+        return bool(self.total.expected)
 
 
 def _project_assets(project_id: str, site_id: str | None) -> list[ColumnElement[bool]]:

@@ -209,7 +209,9 @@ class ReconciliationView(QWidget):
         self.overall.setValue(round(total.progress * 100))
         self.overall.setFormat(f"{total.done:,} of {total.expected:,} listed assets seen or explained (%p%)")
         if not result.audited:
-            self.summary.setText("Nothing to reconcile: import the client's list or record assets as seen.")
+            self.summary.setText(
+                f"Nothing to reconcile yet: import the client's list (File ▸ Import). {total.found:,} assets found."
+            )
         else:
             done = "Capture complete." if result.complete else f"{total.unseen:,} listed assets not seen yet."
             self.summary.setText(
