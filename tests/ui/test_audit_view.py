@@ -79,3 +79,23 @@ def test_reconciliation_counts_look_for_list_bulk_marks_undo_and_table_filter(
     assert window.editor.undo_last_save()
     qtbot.waitUntil(lambda: "missing" not in _states(window))
     assert "no longer marked missing" in window.editor.banner.text()
+
+
+def test_the_kpi_dashboard_shows_the_audit_progress(qtbot: QtBot, window: MainWindow) -> None:
+    from ui.kpi_dashboard import KpiDashboard
+
+    dashboard = KpiDashboard(window.workspace, window.current_project_id())
+    qtbot.addWidget(dashboard)
+    assert not dashboard.audit.isVisibleTo(dashboard)  # no client list yet: nothing to show
+    listed = _list_all(window)
+    _enter_room(qtbot, window, RECEPTION)
+    for tag in ("NWD-00001", "NWD-00003", "NWD-00010"):
+        scan(qtbot, window, tag)
+        qtbot.waitUntil(lambda t=tag: window.editor.asset is not None and window.editor.asset.tag == t)
+    dashboard.reload()
+    assert dashboard.audit.isVisibleTo(dashboard)
+    assert dashboard.audit.value() == round(3 / listed * 100)
+    assert f"3 of {listed} listed assets seen or explained" in dashboard.figures.text()
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    dashboard.grab().save(str(SHOTS / "kpi-dashboard-audit.png"))
