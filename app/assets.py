@@ -293,13 +293,12 @@ def find_by_previous_tag(session: Session, client_id: str, tag: str) -> list[Ass
     wanted = normalise_tag(tag)
     if not wanted:
         return []
-    return list(
-        session.scalars(
-            select(Asset)
-            .where(Asset.client_id == client_id, Asset.previous_tag == wanted, Asset.deleted_at.is_(None))
-            .order_by(Asset.asset_tag)
-        )
+    # Sorted here, not in SQL: an ORDER BY asset_tag lets SQLite walk the whole client in tag order instead of
+    # using the previous-tag index (over 100 ms at 100,000 assets for a scan that finds nothing).
+    found = session.scalars(
+        select(Asset).where(Asset.client_id == client_id, Asset.previous_tag == wanted, Asset.deleted_at.is_(None))
     )
+    return sorted(found, key=lambda a: a.asset_tag)
 
 
 def find_by_tag_anywhere(session: Session, tag: str, project_id: str | None = None) -> Asset:

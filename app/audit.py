@@ -117,8 +117,10 @@ class ScanMatch:
 
 
 def _live(session: Session, client_id: str, column: Any, value: str) -> list[Asset]:
+    """The client's live assets with this serial or MAC (sorted here: an ORDER BY would let SQLite walk the
+    client in tag order rather than use the serial or MAC index)."""
     query = select(Asset).where(Asset.client_id == client_id, column == value, Asset.deleted_at.is_(None))
-    return list(session.scalars(query.order_by(Asset.asset_tag).limit(20)))
+    return sorted(session.scalars(query.limit(50)), key=lambda a: a.asset_tag)[:20]
 
 
 def match_scan(session: Session, client_id: str, text: str, tag: str | None = None) -> ScanMatch:

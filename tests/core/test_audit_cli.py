@@ -9,15 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app.audit import mark_listed
-from app.cli import main
 from app.db import open_workspace
 from models import Asset
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.core.test_cli import run
 
 
 @pytest.fixture
