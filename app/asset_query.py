@@ -11,6 +11,7 @@ from sqlalchemy import Select, String, UnaryExpression, column, func, literal_co
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.operators import custom_op
 
+from app.audit import state_column
 from app.search import (
     MATCHING_ROWIDS,
     build_match,
@@ -20,7 +21,7 @@ from app.search import (
     matching_documents,
     search_scope,
 )
-from models import Asset, AssetStatus, Category, Location, Site
+from models import Asset, AssetStatus, AuditState, Category, Location, Site
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class AssetFilter:
     status: AssetStatus | None = None
     needs_attention: bool = False
     text: str = ""
+    #: The onsite audit's state (expected, seen, found, missing, out of scope).
+    audit: AuditState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,8 @@ def _where(query: _Q, flt: AssetFilter, *, from_hits: bool = False) -> _Q:
         query = query.where(col(Asset.status) == flt.status)
     if flt.needs_attention:
         query = query.where(col(Asset.needs_attention).is_(True))
+    if flt.audit:
+        query = query.where(state_column() == str(flt.audit))  # a StrEnum, or its value from a combo box
     match = build_match(flt.text)
     if match and from_hits:
         ids = matching_documents("d.asset_id").bindparams(match=match).columns(literal_column("asset_id"))
@@ -145,7 +150,7 @@ def count_assets(session: Session, flt: AssetFilter) -> int:
     """
     match = build_match(flt.text)
     if match is not None and not (
-        flt.site_id or flt.location_id or flt.category_id or flt.status or flt.needs_attention
+        flt.site_id or flt.location_id or flt.category_id or flt.status or flt.needs_attention or flt.audit
     ):
         return count_matches_in(session, match, project_id=flt.project_id, client_id=flt.client_id)
     from_hits = match is not None
@@ -211,7 +216,7 @@ def query_page(
 
 def _scope_only(flt: AssetFilter) -> bool:
     """Whether the filter narrows by project and/or client alone (which the search documents carry)."""
-    return not (flt.site_id or flt.location_id or flt.category_id or flt.status or flt.needs_attention)
+    return not (flt.site_id or flt.location_id or flt.category_id or flt.status or flt.needs_attention or flt.audit)
 
 
 def _page_from_documents(

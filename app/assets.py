@@ -293,13 +293,12 @@ def find_by_previous_tag(session: Session, client_id: str, tag: str) -> list[Ass
     wanted = normalise_tag(tag)
     if not wanted:
         return []
-    return list(
-        session.scalars(
-            select(Asset)
-            .where(Asset.client_id == client_id, Asset.previous_tag == wanted, Asset.deleted_at.is_(None))
-            .order_by(Asset.asset_tag)
-        )
+    # Sorted here, not in SQL: an ORDER BY asset_tag lets SQLite walk the whole client in tag order instead of
+    # using the previous-tag index (over 100 ms at 100,000 assets for a scan that finds nothing).
+    found = session.scalars(
+        select(Asset).where(Asset.client_id == client_id, Asset.previous_tag == wanted, Asset.deleted_at.is_(None))
     )
+    return sorted(found, key=lambda a: a.asset_tag)
 
 
 def find_by_tag_anywhere(session: Session, tag: str, project_id: str | None = None) -> Asset:
@@ -461,7 +460,8 @@ def create_asset(
     custom = {k[len(CUSTOM_PREFIX) :]: v for k, v in cleaned.items() if k.startswith(CUSTOM_PREFIX) and v is not None}
     plain = {k: v for k, v in cleaned.items() if not k.startswith(CUSTOM_PREFIX)}
     defaults: dict[str, Any] = {name: "" for name in _TEXT_DEFAULTS}
-    defaults.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False)
+    defaults.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, listed=False, seen_by="")
+    defaults.update(audit_mark="", audit_reason="")
     defaults.update({k: v for k, v in plain.items() if v is not None or k not in defaults})
     asset = Asset(
         client_id=client.id,

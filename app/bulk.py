@@ -51,11 +51,13 @@ def create_assets_bulk(
     allow_incomplete: bool = True,
     strict: bool = False,
     any_tag: bool = False,
+    listed: bool = False,
     progress: Callable[[int, int], None] | None = None,
     chunk: int = 5000,
 ) -> BulkResult:
     """Validate and create one asset per row; rejected rows are reported, not written.
 
+    With `listed`, the assets are on the client's own list (an import): the onsite audit expects to see them.
     With `any_tag`, tags outside the client's prefix are accepted (a client's own tags kept at import).
     With `strict`, any rejected row raises ValidationError (keyed "row N: field") and nothing is written.
     `progress(done, total)` is called after each chunk; it may raise to cancel (the caller's transaction
@@ -116,7 +118,9 @@ def create_assets_bulk(
             continue
         values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
         values.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, category_id=None, site_id=None,
-                      location_id=None, purchase_date=None, warranty_end=None, purchase_cost=None)  # fmt: skip
+                      location_id=None, purchase_date=None, warranty_end=None, purchase_cost=None,
+                      listed=listed, seen_at=None, seen_by="", seen_site_id=None, seen_location_id=None,
+                      audit_mark="", audit_reason="")  # fmt: skip
         values.update({k: v for k, v in plain.items() if v is not None or k not in TEXT_FIELDS})
         reasons = [f"missing:{d.label}" for d in missing] + check_flags(values.get("notes") or "")
         asset = Asset(

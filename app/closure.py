@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit_report import audit_unseen
 from app.errors import ValidationError
 from app.golive import DONE_STATES, get_call, services_of
 from app.journal import record_update
@@ -59,6 +60,8 @@ def closure_report(session: Session, project_id: str) -> ClosureReport:
             f"{_plural(int(attention), 'asset')} of {total} still need attention "
             "(missing fields or duplicate tags or serials).",
         )
+    elif unseen := audit_unseen(session, project_id):
+        capture = ExitCondition("assets", "Asset capture complete", False, unseen)
     else:
         capture = ExitCondition("assets", "Asset capture complete", True)
 

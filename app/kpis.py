@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit_report import reconcile
 from app.projects import get_project, list_projects
 from models import ActionItem, ActionStatus, ActivationCall, Asset
 
@@ -39,6 +40,15 @@ class ProjectKpis:
     on_time: bool | None
     #: Days late (negative: early); None while not live or without a target.
     days_late: int | None
+    #: The onsite audit: assets on the client's list, those seen or explained, and those found but not listed.
+    audit_expected: int = 0
+    audit_done: int = 0
+    audit_found: int = 0
+
+    @property
+    def audit_progress(self) -> float | None:
+        """Share (0..1) of the listed assets seen or explained; None without a client's list."""
+        return self.audit_done / self.audit_expected if self.audit_expected else None
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,11 @@ class PortfolioKpis:
     activation_issues_open: int
     activation_issues_closed: int
     per_project: tuple[ProjectKpis, ...]
+
+    @property
+    def audit_progress(self) -> float | None:
+        expected = sum(k.audit_expected for k in self.per_project)
+        return sum(k.audit_done for k in self.per_project) / expected if expected else None
 
 
 def project_kpis(session: Session, project_id: str) -> ProjectKpis:
@@ -79,6 +94,7 @@ def project_kpis(session: Session, project_id: str) -> ProjectKpis:
             .order_by(ActivationCall.held_at.desc().nulls_last(), ActivationCall.created_at.desc())
         )
     )
+    audit = reconcile(session, project_id)
     adoption = next((c.adoption_rate for c in calls if c.adoption_rate is not None), None)
     satisfaction = next((c.satisfaction for c in calls if c.satisfaction is not None), None)
     on_time: bool | None = None
@@ -101,6 +117,9 @@ def project_kpis(session: Session, project_id: str) -> ProjectKpis:
         actual_go_live=project.actual_go_live,
         on_time=on_time,
         days_late=days_late,
+        audit_expected=audit.total.expected,
+        audit_done=audit.total.done,
+        audit_found=audit.total.found,
     )
 
 
@@ -146,7 +165,14 @@ def describe_project(k: ProjectKpis) -> list[tuple[str, str]]:
         ("Target go-live", k.target_go_live.isoformat() if k.target_go_live else "—"),
         ("Actual go-live", k.actual_go_live.isoformat() if k.actual_go_live else "—"),
         ("On-time activation", on_time),
+        ("Onsite audit", _audit_words(k.audit_done, k.audit_expected, k.audit_progress)),
     ]
+
+
+def _audit_words(done: int, expected: int, progress: float | None) -> str:
+    if progress is None:
+        return "No client list imported"
+    return f"{done} of {expected} listed assets seen or explained ({_percent(progress)})"
 
 
 def describe_portfolio(p: PortfolioKpis) -> list[tuple[str, str]]:
@@ -159,4 +185,10 @@ def describe_portfolio(p: PortfolioKpis) -> list[tuple[str, str]]:
         ("Average adoption rate", _percent(p.average_adoption_rate)),
         ("Activation issues open", str(p.activation_issues_open)),
         ("Activation issues closed", str(p.activation_issues_closed)),
+        (
+            "Onsite audit",
+            _audit_words(
+                sum(k.audit_done for k in p.per_project), sum(k.audit_expected for k in p.per_project), p.audit_progress
+            ),
+        ),
     ]

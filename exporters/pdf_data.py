@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.asset_query import AssetFilter, AssetRow, query_assets
+from app.audit_report import AuditRow, Reconciliation, audit_rows, reconcile
 from app.db import meta_value
 from app.errors import CloseoutError
 from app.golive import call_facts, get_call, list_actions, services_of
@@ -62,6 +63,9 @@ class ProjectDossier:
     facts: dict[str, Any]
     signoff: SignoffView | None
     assets: list[AssetRow] = field(default_factory=list)
+    #: The onsite audit (for the packet): counts, and every asset with its state.
+    reconciliation: Reconciliation | None = None
+    audit: list[AuditRow] = field(default_factory=list)
 
 
 def load_dossier(session: Session, project_ref: str, blobs_dir: Path, *, with_assets: bool = False) -> ProjectDossier:
@@ -127,4 +131,6 @@ def load_dossier(session: Session, project_ref: str, blobs_dir: Path, *, with_as
         facts=signoff_facts(session, project),
         signoff=view,
         assets=assets,
+        reconciliation=reconcile(session, project.id) if with_assets else None,
+        audit=audit_rows(session, project.id) if with_assets else [],
     )

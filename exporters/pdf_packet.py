@@ -28,6 +28,7 @@ from exporters.pdf_common import (
 )
 from exporters.pdf_data import ProjectDossier
 from exporters.pdf_fonts import fonts, markup, shape_rtl
+from exporters.pdf_reconciliation import reconciliation_section
 from exporters.pdf_sections import action_table, golive_checklist, signature_block
 
 Progress = Callable[[int, int, str], None]
@@ -238,6 +239,8 @@ def build_packet(
     story += [Paragraph("Contents", styles.h1.clone("contents")), PageBreak()]
     story += _summary(d, styles, width)
     story += _inventory(d, styles, width, progress)
+    if d.reconciliation is not None and d.reconciliation.audited:
+        story += reconciliation_section(d.reconciliation, d.audit, styles, width)
     story += _knowledge_transfer(d, styles, width)
     story += [PageBreak(), Paragraph("Go-live checklist", styles.h1)]
     story += golive_checklist(d.facts, styles, width)

@@ -1,4 +1,5 @@
-"""The inventory workbook: Summary, Assets, one sheet per category, Locations, Action items and Changes.
+"""The inventory workbook: Summary, Assets, one sheet per category, Locations, Action items, Reconciliation (when
+there is an onsite audit) and Changes.
 
 Written in openpyxl's write-only mode, so 100,000 assets stream through in flat memory; saved under a
 temporary name and moved into place, so a cancelled or failed export never leaves half a file.
@@ -35,6 +36,8 @@ from app.inventory_export import (
     make_scope,
 )
 from app.inventory_summary import Summary, build_summary
+from exporters.xlsx_reconciliation import SHEET as RECONCILIATION_SHEET
+from exporters.xlsx_reconciliation import write_reconciliation_sheet
 from exporters.xlsx_sheet import TableSheet, clean_text, discard_workbook, save_workbook, set_print_layout
 from models import Category
 
@@ -89,7 +92,7 @@ def export_inventory(
         )
 
     try:
-        _write_sheets(session, book, scope, today, categories, counter, sheet)
+        _write_sheets(session, book, scope, today, categories, counter, sheet, names)
         if progress:
             progress(counter.total, counter.total, "Saving the workbook…")
     except BaseException:
@@ -107,6 +110,7 @@ def _write_sheets(
     categories: Sequence[Category],
     counter: _Counter,
     sheet: Callable[..., TableSheet],
+    sheet_names: list[str],
 ) -> None:
     _write_summary(book, build_summary(session, scope, exported_on=today), scope, today)
     counter.step("Summary", 1)
@@ -126,6 +130,8 @@ def _write_sheets(
             small.append(row)
         small.close()
         counter.step(title, 1)
+    if write_reconciliation_sheet(session, book, scope.project_ids, footer=scope.client_names, exported_on=today):
+        sheet_names.append(RECONCILIATION_SHEET)
     _stream(sheet("Changes", CHANGE_COLUMNS, "Changes"), iter_change_rows(session, scope), counter)
 
 

@@ -20,6 +20,7 @@ class Asset(SyncedEntity):
         Index("ix_assets_client_previous_tag", "client_id", "previous_tag"),
         Index("ix_assets_project_tag", "project_id", "asset_tag"),
         Index("ix_assets_project_place", "project_id", "deleted_at", "site_id", "location_id"),
+        Index("ix_assets_client_mac", "client_id", "mac_address"),
     )
     entity_name = "asset"
     journal_exempt: ClassVar[frozenset[str]] = frozenset({"attention", "needs_attention"})
@@ -64,6 +65,17 @@ class Asset(SyncedEntity):
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tagged_by: Mapped[str] = mapped_column(String(120), default="")
     tagged_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The onsite audit. `listed`: on the client's own list (an import); an asset made on site is "found, not
+    #: listed". `seen_*`: when, where and by whom it was last verified on site (merged latest-wins on the server:
+    #: two technicians verifying one asset is no conflict). `audit_mark`: "missing" or "out_of_scope" for a
+    #: listed asset nobody saw, with `audit_reason` (models.enums.MISSING_REASONS, or free words).
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    seen_by: Mapped[str] = mapped_column(String(120), default="")
+    seen_site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), default=None)
+    seen_location_id: Mapped[str | None] = mapped_column(ForeignKey("locations.id"), default=None)
+    audit_mark: Mapped[str] = mapped_column(String(16), default="")
+    audit_reason: Mapped[str] = mapped_column(String(200), default="")
     #: Derived on each replica, never journaled: why the asset needs a look
     #: ("missing:Rack units", "duplicate-serial", "duplicate-tag"), empty when it is fine.
     attention: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -17,6 +17,31 @@ class AssetStatus(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class AuditState(StrEnum):
+    """Where an asset stands in the onsite audit (derived from `listed`, `seen_at` and `audit_mark`)."""
+
+    EXPECTED = "expected"  # on the client's list, not seen yet
+    SEEN = "seen"  # on the list and seen on site
+    FOUND = "found"  # seen on site, not on the list
+    MISSING = "missing"  # on the list, looked for and not there (with a reason)
+    OUT_OF_SCOPE = "out_of_scope"  # on the list, not part of this closeout
+
+    @property
+    def label(self) -> str:
+        return _AUDIT_LABELS[self]
+
+
+_AUDIT_LABELS = {
+    AuditState.EXPECTED: "Expected",
+    AuditState.SEEN: "Seen",
+    AuditState.FOUND: "Found, not listed",
+    AuditState.MISSING: "Missing",
+    AuditState.OUT_OF_SCOPE: "Not in scope",
+}
+#: Why a listed asset is missing (stored in `Asset.audit_reason`).
+MISSING_REASONS = {"disposed": "Disposed", "off_site": "Off site", "not_found": "Not found"}
+
+
 class ProjectStatus(StrEnum):
     OPEN = "open"
     LIVE = "live"

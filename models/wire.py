@@ -136,6 +136,11 @@ class PullResponse(_Strict):
     removed: list[RemovedRow] = []
 
 
+#: Fields the server merges latest-arrival-wins without a conflict record: "seen on site" is the same fact when two
+#: technicians verify one asset, so the later verification simply stands (docs/sync.md).
+MERGED_FIELDS: dict[str, frozenset[str]] = {
+    "asset": frozenset({"seen_at", "seen_by", "seen_site_id", "seen_location_id"}),
+}
 #: The reason given for a space the device compared recently (it named it in `fresh`).
 RECENTLY_CHECKED = "compared recently"
 #: Entities the sanity check leaves out. A conflict lives in the space of the record it is about, and that

@@ -16,6 +16,7 @@ from models.base import utcnow
 from models.ids import new_id
 from models.wire import (
     ENTITY_SPECS,
+    MERGED_FIELDS,
     WIRE_SCHEMA,
     Mutation,
     PushRequest,
@@ -239,6 +240,7 @@ class Applier:
         field_meta = dict(record.field_meta)
         mine = [0, self.device_id, m.actor, m.hlc]
         conflicts: list[tuple[str, Any, Any, list[Any]]] = []
+        merged = MERGED_FIELDS.get(record.entity, frozenset())
         for name, value in fields.items():
             if name == "deleted_at":
                 continue
@@ -246,7 +248,7 @@ class Applier:
             if canonical_json(current) == canonical_json(value):
                 continue
             previous = field_meta.get(name)
-            if previous and previous[0] > m.base_version and previous[1] != self.device_id:
+            if previous and previous[0] > m.base_version and previous[1] != self.device_id and name not in merged:
                 conflicts.append((name, value, current, previous))
             set_field_value(data, name, value)
             version = version or self.next_version(record.space_id)

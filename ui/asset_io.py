@@ -11,6 +11,7 @@ from typing import Any, Literal
 from app.asset_query import AssetFilter, count_assets
 from app.assets import create_asset, delete_asset, find_by_tag, get_asset, restore_asset, update_asset
 from app.attachments import add_asset_photo, list_attachments, remove_attachment, restore_attachment
+from app.audit import undo_verification
 from app.bulk_update import BulkUpdate, old_values, restore_values, update_assets_bulk
 from app.catalog import field_definitions, list_categories
 from app.db import Workspace
@@ -41,11 +42,13 @@ class AssetView:
 class UndoRecord:
     """How to take back one save: delete a just-created asset, write the old values back, or bring a deleted
     asset back; "bulk" writes many assets' old values back (restore: asset id → values), "photo" brings a
-    removed photo back (restore: {"attachment_id": id})."""
+    removed photo back (restore: {"attachment_id": id}); "audit" writes back what a verification or a tag
+    assignment of the onsite audit replaced (restore: field → old value), "audit_bulk" what a bulk mark replaced
+    (restore: asset id → field → old value)."""
 
     asset_id: str
     tag: str
-    what: Literal["create", "update", "delete", "bulk", "photo"]
+    what: Literal["create", "update", "delete", "bulk", "photo", "audit", "audit_bulk"]
     restore: dict[str, Any] = field(default_factory=dict)
     #: What the editor says once this is undone, when the usual words ("has its previous values") do not fit.
     undone_text: str = ""
@@ -238,6 +241,11 @@ def undo(ws: Workspace, record: UndoRecord, actor: str) -> None:
             restore_values(session, record.restore, actor=actor)
         elif record.what == "photo":
             restore_attachment(session, record.restore["attachment_id"], actor=actor)
+        elif record.what == "audit":
+            undo_verification(session, record.asset_id, record.restore, actor=actor)
+        elif record.what == "audit_bulk":
+            for asset_id, values in record.restore.items():
+                undo_verification(session, asset_id, values, actor=actor)
         else:
             update_asset(session, record.asset_id, record.restore, actor=actor, allow_incomplete=True)
 

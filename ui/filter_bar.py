@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from models import AssetStatus
+from models import AssetStatus, AuditState
 
 SEARCH_DELAY_MS = 150
 #: Narrower than this, the "needs attention" box gives its room to the search field (the toolbar and the View
@@ -41,6 +41,13 @@ class FilterBar(QFrame):
         self.status.addItem("Any status", None)
         for status in AssetStatus:
             self.status.addItem(status.label, status)
+        self.audit = QComboBox(self)
+        self.audit.setAccessibleName("Audit filter")
+        self.audit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.audit.setMinimumContentsLength(9)
+        self.audit.addItem("Audit: all", None)
+        for state in AuditState:
+            self.audit.addItem(state.label, state)
         self.attention = QCheckBox("Needs attention", self)
         self.attention.setAccessibleName("Only assets that need attention")
         self.attention.setToolTip("Missing required fields or a tag or serial used twice (Ctrl+Shift+A)")
@@ -53,6 +60,7 @@ class FilterBar(QFrame):
         layout.addWidget(self.search, 3)
         layout.addWidget(self.category, 1)
         layout.addWidget(self.status, 1)
+        layout.addWidget(self.audit, 1)
         layout.addWidget(self.attention)
         layout.addStretch(0)
         layout.addWidget(self.count)
@@ -63,6 +71,7 @@ class FilterBar(QFrame):
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.category.currentIndexChanged.connect(lambda _i: self.emit_now())
         self.status.currentIndexChanged.connect(lambda _i: self.emit_now())
+        self.audit.currentIndexChanged.connect(lambda _i: self.emit_now())
         self.attention.toggled.connect(lambda _on: self.emit_now())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -85,6 +94,7 @@ class FilterBar(QFrame):
             "category_id": self.category.currentData() or None,
             "status": self.status.currentData(),
             "needs_attention": self.attention.isChecked(),
+            "audit": AuditState(self.audit.currentData()) if self.audit.currentData() else None,
         }
 
     def emit_now(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from app.db import Workspace
 from app.kpis import PortfolioKpis, ProjectKpis, describe_portfolio, describe_project, portfolio_kpis
@@ -125,6 +125,10 @@ class KpiDashboard(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.figures)
+        self.audit = QProgressBar()
+        self.audit.setObjectName("kpiAudit")
+        self.audit.setAccessibleName("Onsite audit: listed assets seen or explained")
+        layout.addWidget(self.audit)
         layout.addLayout(self.grid, 1)
         self.scope.currentIndexChanged.connect(self.reload)
         self.reload()
@@ -138,6 +142,10 @@ class KpiDashboard(QDialog):
         cells = "".join(f"<tr><td style='padding-right:12px'>{label}</td><td><b>{value}</b></td></tr>"
                         for label, value in rows)  # fmt: skip
         self.figures.setText(f"<table>{cells}</table>")
+        progress = per[0].audit_progress if project_id and per else portfolio.audit_progress
+        self.audit.setVisible(progress is not None)
+        self.audit.setValue(round((progress or 0) * 100))
+        self.audit.setFormat("Onsite audit: %p% of the listed assets seen or explained")
         for view, chart in zip(self.views, build_charts(per), strict=True):
             old = view.chart()
             view.setChart(chart)

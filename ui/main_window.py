@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
             sound_on=lambda: self.settings.get(SOUND),
             tag_prefix=lambda: self.settings.get(TAG_PREFIX),
         )
+        self.quick.verified.connect(self._asset_saved)  # a verification or a tag given: the lists refresh
 
         middle = QWidget(self)
         middle_layout = QVBoxLayout(middle)

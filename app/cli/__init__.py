@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "exporters.cli",
     "app.cli.workflow",
     "exporters.labels_cli",
+    "app.cli.audit",
 )
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assets import ASSET_FIELDS, clean_values, update_asset
+from app.audit import mark_listed
 from app.bulk import create_assets_bulk
 from app.catalog import field_definitions
 from app.errors import CloseoutError, ValidationError
@@ -509,6 +510,8 @@ def apply_import(
     ensure_open(project)
     loaded = NameIndex(session, project.client_id)  # keeps the names and ids in the identity map while writing
     writes = preview.to_write(retags)
+    #: A client's own list (not Closeout's workbook read back, which carries ids): its assets are expected on site.
+    client_list = ID_TARGET not in preview.mapping.values()
     if preview.planned:
         made = create_planned(session, project.client_id, preview.planned, actor)
         loaded = NameIndex(session, project.client_id)
@@ -535,6 +538,7 @@ def apply_import(
                 allow_incomplete=True,
                 strict=True,
                 any_tag=preview.client_tags == ClientTags.KEEP,
+                listed=client_list,  # the client's own list: the onsite audit expects to see each of them
                 progress=bulk_progress,
             )
         except ValidationError as exc:
@@ -550,6 +554,9 @@ def apply_import(
             raise ImportFailed(f"Row {row.row_number}: {exc} Nothing was imported.") from exc
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
+    if client_list:  # an asset tagged on site before the client's list came is on the list after all
+        on_list = [*writes, *(r for r in preview.rows if r.status == RowStatus.UNCHANGED)]
+        mark_listed(session, [r.asset_id for r in on_list if r.asset_id], actor=actor)
     del loaded
     skipped = len(preview.accepted) - len(writes)
     return ImportResult(
