@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -126,6 +127,7 @@ class SaveResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@cache  # asked for every cell of an import; the answer depends on the name only
 def canonical_field(name: str) -> str:
     key = name.strip().lower().replace(" ", "_").replace("-", "_")
     if key.startswith(CUSTOM_PREFIX):
