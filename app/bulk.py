@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.assets import References, check_flags, clean_values, refresh_attention
@@ -20,6 +20,7 @@ from app.journal import CUSTOM_PREFIX, device_id, encode_plain, journaled_fields
 from app.projects import ensure_open, get_project
 from app.search import _UPSERT, document_of
 from models import Asset, AssetStatus, Change, ChangeSet, Client, Location, Site, WorkspaceMeta, new_id, utcnow
+from models.base import Base
 
 TEXT_FIELDS = ("manufacturer", "model", "serial", "hostname", "ip_address", "mac_address", "os", "assigned_user",
                "department", "notes", "model_number", "supplier", "order_number", "currency",
@@ -42,7 +43,7 @@ def _advance(hlc: str, steps: int) -> str:
     return f"{int(ms_text) + total // 100_000:015d}.{total % 100_000:05d}"
 
 
-def _insert_many(session: Session, table: Table, records: Sequence[Mapping[str, Any]]) -> None:
+def _insert_many(session: Session, model: type[Base], records: Sequence[Mapping[str, Any]]) -> None:
     """INSERT rows that all have the same keys, each value stored by its column type's own bind processor.
 
     The same values SQLAlchemy would write, without its per-row parameter building (a quarter of the time of
@@ -50,6 +51,7 @@ def _insert_many(session: Session, table: Table, records: Sequence[Mapping[str, 
     """
     if not records:
         return
+    table = model.metadata.tables[model.__tablename__]
     names = list(records[0])
     dialect = session.get_bind().dialect
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
@@ -111,8 +113,8 @@ def create_assets_bulk(
     def flush_pending() -> None:
         assets, sets, changes, docs = pending
         if assets:
-            for table, records in ((Asset.__table__, assets), (ChangeSet.__table__, sets), (Change.__table__, changes)):
-                _insert_many(session, table, records)
+            for model, records in ((Asset, assets), (ChangeSet, sets), (Change, changes)):
+                _insert_many(session, model, records)
             session.execute(_UPSERT, docs)
         for part in pending:
             part.clear()
