@@ -19,6 +19,7 @@ from app.errors import NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, device_id, encode_plain, journaled_fields, next_hlc, to_plain
 from app.projects import ensure_open, get_project
 from app.search import _UPSERT, document_of
+from app.sync.bulk_insert import insert_rows
 from models import Asset, AssetStatus, Change, ChangeSet, Client, Location, Site, WorkspaceMeta, new_id, utcnow
 from models.base import Base
 
@@ -41,30 +42,6 @@ def _advance(hlc: str, steps: int) -> str:
     ms_text, count_text = hlc.split(".", 1)
     total = int(count_text) + steps
     return f"{int(ms_text) + total // 100_000:015d}.{total % 100_000:05d}"
-
-
-def _insert_many(session: Session, model: type[Base], records: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT rows that all have the same keys, each value stored by its column type's own bind processor.
-
-    The same values SQLAlchemy would write, without its per-row parameter building (a quarter of the time of
-    100,000 new assets); still on the session's connection and transaction.
-    """
-    if not records:
-        return
-    table = model.metadata.tables[model.__tablename__]
-    names = list(records[0])
-    dialect = session.get_bind().dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    plain = [(i, name) for i, (name, proc) in enumerate(zip(names, processors, strict=True)) if proc is None]
-    typed = [(name, proc) for name, proc in zip(names, processors, strict=True) if proc is not None]
-    order = [name for _, name in plain] + [name for name, _ in typed]
-    rows = [
-        tuple([record[name] for _, name in plain] + [proc(record[name]) for name, proc in typed]) for record in records
-    ]
-    columns = ", ".join(f'"{name}"' for name in order)
-    session.connection().exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(order))})', rows
-    )
 
 
 def create_assets_bulk(
@@ -114,7 +91,7 @@ def create_assets_bulk(
         assets, sets, changes, docs = pending
         if assets:
             for model, records in ((Asset, assets), (ChangeSet, sets), (Change, changes)):
-                _insert_many(session, model, records)
+                insert_rows(session, Base.metadata.tables[model.__tablename__], records)
             session.execute(_UPSERT, docs)
         for part in pending:
             part.clear()
