@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.assets import References, check_flags, clean_values, refresh_attention
+from app.assets import LABEL_PENDING, References, check_flags, clean_values, label_pending, refresh_attention
 from app.catalog import field_definitions, missing_required
 from app.errors import NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, device_id, encode_plain, journaled_fields, next_hlc, to_plain
@@ -120,7 +120,8 @@ def create_assets_bulk(
         values.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, category_id=None, site_id=None,
                       location_id=None, purchase_date=None, warranty_end=None, purchase_cost=None)  # fmt: skip
         values.update({k: v for k, v in plain.items() if v is not None or k not in TEXT_FIELDS})
-        reasons = [f"missing:{d.label}" for d in missing] + check_flags(values.get("notes") or "")
+        awaiting = [LABEL_PENDING] if label_pending(tag, values["previous_tag"]) else []
+        reasons = [f"missing:{d.label}" for d in missing] + awaiting + check_flags(values.get("notes") or "")
         # A row of the assets table rather than an Asset object: the same values, without the ORM's per-attribute
         # bookkeeping (a third of the time of 100,000 rows).
         record: dict[str, Any] = {

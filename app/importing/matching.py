@@ -16,10 +16,11 @@ from app.validation import normalise_mac, normalise_serial, normalise_tag
 def match_row(plan: ImportPlan, result: RowResult, raw: dict[str, Any], seen: dict[str, dict[str, int]]) -> None:
     """Find the asset a row is about: by Closeout id, else by tag (or previous tag), else by serial (only one asset
     may have it). A new row without a tag gets the client's next tag; so does every new row when the client's tags
-    are kept as previous tags."""
+    are kept as previous tags, unless the tag is given on site (LATER): the client's tag stands in until then."""
     tag = normalise_tag(str(raw.get("asset_tag") or ""))
     serial = normalise_serial(str(raw.get("serial") or ""))
-    previous = plan.client_tags == ClientTags.PREVIOUS
+    previous = plan.client_tags is not None and plan.client_tags.as_previous
+    later = plan.client_tags == ClientTags.LATER
     if previous:
         raw.pop("asset_tag", None)
         if tag:
@@ -59,8 +60,13 @@ def match_row(plan: ImportPlan, result: RowResult, raw: dict[str, Any], seen: di
             result.reasons.append(f"{words} is also on row {seen[kind][value]}; keep one of the two rows.")
         if value:
             seen[kind].setdefault(value, result.row_number)
+    if later and tag and asset_id is None and tag in plan.by_tag and len(result.reasons) == problems:
+        result.reasons.append(f"Tag {tag} is already on another asset; it cannot stand in until the label is stuck.")
     if len(result.reasons) > problems:
         result.status = RowStatus.REJECTED
+    elif asset_id is None and later and tag:
+        raw["asset_tag"] = tag  # awaiting its Closeout label: app.assets flags it until it is given a tag
+        plan.given_tags.add(tag)
     elif asset_id is None and (previous or not tag):
         result.tag = plan.tags.next(plan.given_tags)  # in file order, after the client's highest tag
         plan.given_tags.add(result.tag)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
 from app.importing.cells import DateOrder, decide_date_order
-from app.importing.client_tags import ClientTags, TagSequence
+from app.importing.client_tags import TagSequence
 from app.importing.mapping import DATE_FIELDS, import_targets
 from app.importing.refs import NameIndex
 from app.importing.results import ImportOptions
@@ -62,7 +62,7 @@ class ImportPlan:
                 self.by_mac.setdefault(mac, asset_id)
         self.values = options.values
         self.client_tags = options.client_tags
-        self.any_tag = options.client_tags == ClientTags.KEEP
+        self.any_tag = options.client_tags is not None and options.client_tags.any_scheme
         self.tags = TagSequence(session, client, self.by_tag)
         self.given_tags: set[str] = set()
         #: The column that finds assets: a damaged cell there rejects the row, elsewhere it is only flagged.

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from app.assets import update_asset
 from app.bulk import create_assets_bulk
 from app.errors import CloseoutError, ValidationError
-from app.importing.client_tags import ClientTags
 from app.importing.refs import PLANNED, REFERENCE_FIELDS, NameIndex, create_planned
 from app.importing.results import ImportFailed, ImportPreview, ImportResult, RowResult, RowStatus
 from app.importing.rows import PROGRESS_EVERY, Progress
@@ -46,6 +45,7 @@ def apply_import(
                 value = row.values.get(key)
                 if isinstance(value, str) and value.startswith(PLANNED):
                     row.values[key] = made[value]
+    any_tag = preview.client_tags is not None and preview.client_tags.any_scheme
     new = [row for row in writes if row.status == RowStatus.NEW]
     changed = [row for row in writes if row.status == RowStatus.UPDATED]
     total = len(new) + len(changed)
@@ -63,7 +63,7 @@ def apply_import(
                 actor=actor,
                 allow_incomplete=True,
                 strict=True,
-                any_tag=preview.client_tags == ClientTags.KEEP,
+                any_tag=any_tag,
                 progress=bulk_progress,
             )
         except ValidationError as exc:
@@ -73,7 +73,7 @@ def apply_import(
             assert row.asset_id is not None
             update_asset(
                 session, row.asset_id, row.values, actor=actor, allow_incomplete=True,
-                any_tag=preview.client_tags == ClientTags.KEEP,
+                any_tag=any_tag,
             )  # fmt: skip
         except CloseoutError as exc:
             raise ImportFailed(f"Row {row.row_number}: {exc} Nothing was imported.") from exc
