@@ -85,6 +85,7 @@ def create_assets_bulk(
     accepted_rows: list[int] = []
     columns = {c.key for c in Asset.__table__.columns}
     journaled = journaled_fields(Asset)
+    places: dict[tuple[str | None, str | None], tuple[str, str]] = {}
     counter = 0
 
     def flush_pending() -> None:
@@ -146,9 +147,12 @@ def create_assets_bulk(
             {"change_set_id": set_id, "field": "*", "old_value": None,
              "new_value": encode_plain({name: to_plain(record[name]) for name in journaled})}
         )  # fmt: skip
-        site = session.get(Site, record["site_id"]) if record["site_id"] else None
-        location = session.get(Location, record["location_id"]) if record["location_id"] else None
-        pending[3].append(document_of(record, site.name if site else "", location.path if location else ""))
+        place = (record["site_id"], record["location_id"])
+        if place not in places:  # a client has a few places and thousands of assets in each
+            site = session.get(Site, place[0]) if place[0] else None
+            location = session.get(Location, place[1]) if place[1] else None
+            places[place] = (site.name if site else "", location.path if location else "")
+        pending[3].append(document_of(record, *places[place]))
         result.created.append(record["id"])
         accepted_rows.append(index)
         counter += 1

@@ -18,6 +18,8 @@ from models.base import BOOKKEEPING_FIELDS
 
 CUSTOM_PREFIX = "custom."
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+#: One encoder for every journal value (json.dumps with options makes a new one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def to_plain(value: Any) -> Any:
@@ -46,7 +48,7 @@ def encode(value: Any) -> str | None:
 
 def encode_plain(value: Any) -> str:
     """Journal text of a value that is already plain JSON (as `snapshot` returns)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def decode(text: str | None) -> Any:
