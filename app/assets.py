@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -102,7 +103,17 @@ _TEXT_DEFAULTS = (
 
 
 #: The fields whose change can change an asset's "needs attention" flags.
-_ATTENTION_INPUTS = frozenset({"asset_tag", "serial", "category_id", "notes"})
+_ATTENTION_INPUTS = frozenset({"asset_tag", "serial", "category_id", "notes", "previous_tag"})
+#: The attention reason of an asset whose client's old tag stands in for its Closeout tag (imported with the tag
+#: "given on site"): it waits for a label to be stuck and scanned (`give_label_tag`).
+LABEL_PENDING = "label-pending"
+
+
+def label_pending(asset_tag: str, previous_tag: str) -> bool:
+    """Whether the asset still carries the client's old tag as its tag, awaiting a Closeout label."""
+    return bool(previous_tag) and asset_tag == previous_tag
+
+
 #: A line of the notes that starts with this flags the asset ("Check Serial number: ..."): an import keeps there
 #: what it could not read, and the flag goes when the line does. Derived from the notes, so every replica agrees.
 CHECK_LINE = "Check "
@@ -126,6 +137,7 @@ class SaveResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@cache  # asked for every cell of an import; the answer depends on the name only
 def canonical_field(name: str) -> str:
     key = name.strip().lower().replace(" ", "_").replace("-", "_")
     if key.startswith(CUSTOM_PREFIX):
@@ -421,6 +433,8 @@ def refresh_attention(
                 reasons.append("duplicate-serial")
             if tag_counts[asset.asset_tag] > 1:
                 reasons.append("duplicate-tag")
+            if label_pending(asset.asset_tag, asset.previous_tag):
+                reasons.append(LABEL_PENDING)
             reasons.extend(check_flags(asset.notes or ""))
         if reasons != (asset.attention or []):
             asset.attention = reasons

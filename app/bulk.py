@@ -10,16 +10,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.assets import References, check_flags, clean_values, refresh_attention
+from app.assets import LABEL_PENDING, References, check_flags, clean_values, label_pending, refresh_attention
 from app.catalog import field_definitions, missing_required
 from app.errors import NotFoundError, ValidationError
-from app.journal import CUSTOM_PREFIX, device_id, encode_plain, next_hlc, snapshot
+from app.journal import CUSTOM_PREFIX, device_id, encode_plain, journaled_fields, next_hlc, to_plain
 from app.projects import ensure_open, get_project
-from app.search import _UPSERT, document
+from app.search import _UPSERT, document_of
+from app.sync.bulk_insert import insert_rows
 from models import Asset, AssetStatus, Change, ChangeSet, Client, Location, Site, WorkspaceMeta, new_id, utcnow
+from models.base import Base
 
 TEXT_FIELDS = ("manufacturer", "model", "serial", "hostname", "ip_address", "mac_address", "os", "assigned_user",
                "department", "notes", "model_number", "supplier", "order_number", "currency",
@@ -83,15 +85,16 @@ def create_assets_bulk(
         [], [], [], []
     )  # fmt: skip
     accepted_rows: list[int] = []
-    columns = [c.key for c in Asset.__table__.columns]
+    columns = {c.key for c in Asset.__table__.columns}
+    journaled = journaled_fields(Asset)
+    places: dict[tuple[str | None, str | None], tuple[str, str]] = {}
     counter = 0
 
     def flush_pending() -> None:
         assets, sets, changes, docs = pending
         if assets:
-            session.execute(insert(Asset), assets)
-            session.execute(insert(ChangeSet), sets)
-            session.execute(insert(Change), changes)
+            for model, records in ((Asset, assets), (ChangeSet, sets), (Change, changes)):
+                insert_rows(session, Base.metadata.tables[model.__tablename__], records)
             session.execute(_UPSERT, docs)
         for part in pending:
             part.clear()
@@ -122,29 +125,39 @@ def create_assets_bulk(
                       listed=listed, seen_at=None, seen_by="", seen_site_id=None, seen_location_id=None,
                       audit_mark="", audit_reason="")  # fmt: skip
         values.update({k: v for k, v in plain.items() if v is not None or k not in TEXT_FIELDS})
-        reasons = [f"missing:{d.label}" for d in missing] + check_flags(values.get("notes") or "")
-        asset = Asset(
-            id=new_id(), client_id=client.id, project_id=project.id, asset_tag=tag, custom_fields=custom,
-            tagged_by=actor, tagged_at=now, created_at=now, updated_at=now, deleted_at=None, server_version=0,
-            attention=reasons, needs_attention=bool(reasons), **values,
-        )  # fmt: skip
+        awaiting = [LABEL_PENDING] if label_pending(tag, values["previous_tag"]) else []
+        reasons = [f"missing:{d.label}" for d in missing] + awaiting + check_flags(values.get("notes") or "")
+        # A row of the assets table rather than an Asset object: the same values, without the ORM's per-attribute
+        # bookkeeping (a third of the time of 100,000 rows).
+        record: dict[str, Any] = {
+            **values, "id": new_id(), "client_id": client.id, "project_id": project.id, "asset_tag": tag,
+            "custom_fields": custom, "tagged_by": actor, "tagged_at": now, "created_at": now, "updated_at": now,
+            "deleted_at": None, "server_version": 0, "attention": reasons, "needs_attention": bool(reasons),
+        }  # fmt: skip
+        unknown = record.keys() - columns
+        if unknown:
+            raise TypeError(f"{', '.join(sorted(unknown))} are not asset fields")
         batch_tags[tag] = index
-        if asset.serial:
-            serials.add(asset.serial)
+        if record["serial"]:
+            serials.add(record["serial"])
         set_id = next_set_id + counter
-        pending[0].append({name: getattr(asset, name) for name in columns})
+        pending[0].append(record)
         pending[1].append(
-            {"id": set_id, "entity": "asset", "entity_id": asset.id, "op": "create", "actor": actor,
+            {"id": set_id, "entity": "asset", "entity_id": record["id"], "op": "create", "actor": actor,
              "device_id": device, "hlc": _advance(first_hlc, counter), "at": now, "origin": "local",
              "pushed_at": None, "base_version": 0}
         )  # fmt: skip
         pending[2].append(
-            {"change_set_id": set_id, "field": "*", "old_value": None, "new_value": encode_plain(snapshot(asset))}
-        )
-        site = session.get(Site, asset.site_id) if asset.site_id else None
-        location = session.get(Location, asset.location_id) if asset.location_id else None
-        pending[3].append(document(asset, site, location))
-        result.created.append(asset.id)
+            {"change_set_id": set_id, "field": "*", "old_value": None,
+             "new_value": encode_plain({name: to_plain(record[name]) for name in journaled})}
+        )  # fmt: skip
+        place = (record["site_id"], record["location_id"])
+        if place not in places:  # a client has a few places and thousands of assets in each
+            site = session.get(Site, place[0]) if place[0] else None
+            location = session.get(Location, place[1]) if place[1] else None
+            places[place] = (site.name if site else "", location.path if location else "")
+        pending[3].append(document_of(record, *places[place]))
+        result.created.append(record["id"])
         accepted_rows.append(index)
         counter += 1
         if len(pending[0]) >= chunk:

@@ -17,10 +17,15 @@ from models import Attachment, Change, ChangeSet, SyncedEntity, WorkspaceMeta, u
 from models.base import BOOKKEEPING_FIELDS
 
 CUSTOM_PREFIX = "custom."
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+#: One encoder for every journal value (json.dumps with options makes a new one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def to_plain(value: Any) -> Any:
     """A JSON-friendly form of a field value (dates as ISO text, enums by value)."""
+    if type(value) in _PLAIN:  # most values: said first, as a snapshot of 100,000 new assets asks millions
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -43,7 +48,7 @@ def encode(value: Any) -> str | None:
 
 def encode_plain(value: Any) -> str:
     """Journal text of a value that is already plain JSON (as `snapshot` returns)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def decode(text: str | None) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, ScalarSelect, String, TextClause, column, select, table, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -131,23 +132,45 @@ def inner_parts(*identifiers: str) -> str:
     return " ".join(tails)
 
 
+#: The asset fields a search document is made of.
+DOCUMENT_FIELDS = (
+    "id", "project_id", "client_id", "asset_tag", "previous_tag", "serial", "hostname", "ip_address", "mac_address",
+    "manufacturer", "model", "model_number", "os", "supplier", "assigned_user", "department", "notes",
+    "order_number", "custom_fields",
+)  # fmt: skip
+
+
 def document(asset: Asset, site: Site | None, location: Location | None) -> dict[str, str]:
-    custom = " ".join(str(v) for v in (asset.custom_fields or {}).values() if v not in (None, ""))
+    return document_of(
+        {name: getattr(asset, name) for name in DOCUMENT_FIELDS},
+        site.name if site else "",
+        location.path if location else "",
+    )
+
+
+def document_of(asset: Mapping[str, Any], site_name: str, location_path: str) -> dict[str, str]:
+    """The search document of an asset given as field → value (bulk work builds rows, not objects)."""
+    custom = " ".join(str(v) for v in (asset["custom_fields"] or {}).values() if v not in (None, ""))
     return {
-        "asset_id": asset.id,
-        "project_id": asset.project_id,
-        "client_id": asset.client_id,
-        "tag": " ".join(filter(None, (asset.asset_tag, asset.previous_tag))),
-        "serial": asset.serial,
-        "hostname": " ".join(filter(None, (asset.hostname, asset.ip_address, asset.mac_address))),
+        "asset_id": asset["id"],
+        "project_id": asset["project_id"],
+        "client_id": asset["client_id"],
+        "tag": " ".join(filter(None, (asset["asset_tag"], asset["previous_tag"]))),
+        "serial": asset["serial"],
+        "hostname": " ".join(filter(None, (asset["hostname"], asset["ip_address"], asset["mac_address"]))),
         "model": " ".join(
-            filter(None, (asset.manufacturer, asset.model, asset.model_number, asset.os, asset.supplier))
+            filter(None, (asset["manufacturer"], asset["model"], asset["model_number"], asset["os"], asset["supplier"]))
         ),
-        "person": " ".join(filter(None, (asset.assigned_user, asset.department))),
-        "location": " ".join(filter(None, (site.name if site else "", location.path if location else ""))),
-        "notes": " ".join(filter(None, (asset.notes, asset.order_number, custom))),
+        "person": " ".join(filter(None, (asset["assigned_user"], asset["department"]))),
+        "location": " ".join(filter(None, (site_name, location_path))),
+        "notes": " ".join(filter(None, (asset["notes"], asset["order_number"], custom))),
         "inside": inner_parts(
-            asset.asset_tag, asset.previous_tag, asset.serial, asset.hostname, asset.ip_address, asset.mac_address
+            asset["asset_tag"],
+            asset["previous_tag"],
+            asset["serial"],
+            asset["hostname"],
+            asset["ip_address"],
+            asset["mac_address"],
         ),
     }
 

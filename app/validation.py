@@ -11,6 +11,7 @@ TAG_CHARS = re.compile(r"^[A-Z0-9][A-Z0-9\-_./]*$")
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # "S/N: X", "SN# X", "Serial No. X", "SN X" -- but not the "SN" that starts a serial like SN12345.
 SERIAL_LABEL = re.compile(r"^\s*(?:s/n\s*[:#.]?|(?:sn|serial(?:\s*(?:no|number))?)\s*[:#.]|(?:sn|serial)\s)\s*", re.I)
+_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})")
 MAC_HEX = re.compile(r"[^0-9A-Fa-f]")
 TRUE_WORDS = {"y", "yes", "true", "1", "on", "x", "✓"}
 FALSE_WORDS = {"n", "no", "false", "0", "off", ""}
@@ -85,8 +86,11 @@ def normalise_ip(raw: str) -> str:
     if not text:
         return ""
     addr, _, prefix = text.partition("/")
-    if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", addr):
-        addr = ".".join(str(int(part)) for part in addr.split("."))
+    if dotted := _IPV4.fullmatch(addr):
+        parts = [int(part) for part in dotted.groups()]
+        addr = ".".join(map(str, parts))
+        if not prefix and max(parts) <= 255:
+            return addr  # already canonical: no need for ipaddress, slow on a 100,000-row list
     try:
         if prefix:
             return str(ipaddress.ip_interface(f"{addr}/{prefix}"))

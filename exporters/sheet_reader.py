@@ -5,20 +5,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
-from lxml.etree import XMLSyntaxError
+from python_calamine import CalamineError, load_workbook
 
 from app.errors import CloseoutError
 from exporters.nmap_reader import read_nmap
-from exporters.xlsx_reader import WorkbookIndex
 
 #: Rows looked at to find the header below a title block.
 HEADER_SCAN_ROWS = 30
@@ -126,20 +122,6 @@ _SIGNATURES = (
     (b"%PDF", "is a PDF, not a workbook; ask the client for the spreadsheet itself"),
 )  # fmt: skip
 
-#: Everything that a damaged workbook can raise while it is unpacked and parsed (lxml's XMLSyntaxError is not
-#: xml.etree's ParseError).
-_READ_ERRORS: tuple[type[BaseException], ...] = (
-    XMLSyntaxError,
-    KeyError,
-    ParseError,
-    ValueError,
-    IndexError,
-    EOFError,
-    zlib.error,
-    zipfile.BadZipFile,
-    OSError,
-)
-
 
 def _check_workbook_signature(path: Path) -> None:
     try:
@@ -159,15 +141,11 @@ def _check_workbook_signature(path: Path) -> None:
 
 def _read_workbook(path: Path, sheet: str | None) -> SheetData:
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SheetReadError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from None
-    with archive:
-        try:
-            index = WorkbookIndex(archive)
-        except _READ_ERRORS as exc:
-            raise SheetReadError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from None
-        names = list(index.sheets)
+        book = load_workbook(path)
+    except (CalamineError, OSError) as exc:
+        raise SheetReadError(f"{path.name} cannot be opened as an Excel workbook ({_why(exc)}).") from None
+    with book:
+        names = list(book.sheet_names)
         if not names:
             raise SheetReadError(f"{path.name} has no sheets.")
         if sheet is None:
@@ -175,13 +153,27 @@ def _read_workbook(path: Path, sheet: str | None) -> SheetData:
         if sheet not in names:
             raise SheetReadError(f"{path.name} has no sheet “{sheet}”; its sheets are {', '.join(names)}.")
         try:
-            headers, rows, header_row = _table(index.rows(sheet))
-        except _READ_ERRORS as exc:
+            grid = book.get_sheet_by_name(sheet)
+            first = (grid.start or (0, 0))[0] + 1
+            headers, rows, header_row = _table(
+                (number, _python_cells(cells)) for number, cells in enumerate(grid.iter_rows(), start=first)
+            )
+        except (CalamineError, OSError) as exc:
             raise SheetReadError(
-                f"The sheet “{sheet}” of {path.name} is damaged and cannot be read ({exc}). Open it in Excel or "
-                "LibreOffice, save it again, and import the saved copy."
+                f"The sheet “{sheet}” of {path.name} is damaged and cannot be read ({_why(exc)}). Open it in Excel "
+                "or LibreOffice, save it again, and import the saved copy."
             ) from None
     return SheetData(headers, rows, header_row, sheet=sheet, sheet_names=names)
+
+
+def _python_cells(cells: list[Any]) -> list[Any]:
+    """Cells as the import reads them: None for an empty cell (or a formula never calculated), whole numbers as
+    int (calamine gives every number as a float; a 2001 extension or a 12-digit serial must stay whole)."""
+    return [None if c == "" else int(c) if type(c) is float and c.is_integer() else c for c in cells]
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc).strip() or type(exc).__name__
 
 
 def detect_encoding(data: bytes) -> tuple[str, int]:

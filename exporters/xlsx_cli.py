@@ -102,6 +102,9 @@ def _print_values(values: ValueMapping, client_tags: ClientTags | None, prefix: 
               "order (--client-tags keep keeps them as the asset tags).")  # fmt: skip
     elif client_tags == ClientTags.KEEP:
         print("Tags: the client's tags are kept as the asset tags.")
+    elif client_tags == ClientTags.LATER:
+        print("Tags: the client's tags are kept as previous tags and stand in until a Closeout label is stuck on "
+              "site; new tags only for rows without one.")  # fmt: skip
 
 
 def _print_preview(preview: ImportPreview, sheet: SheetData) -> None:
@@ -242,7 +245,8 @@ def register(export_verbs: argparse._SubParsersAction[argparse.ArgumentParser], 
                         "Without it the suggested mapping is used and printed")  # fmt: skip
     p.add_argument("--client-tags", choices=[t.value for t in ClientTags],
                    help="keep: the client's tags are the asset tags; previous: keep them as the previous tag "
-                        "and give new tags from the client's prefix (default: previous when they do not "
+                        "and give new tags from the client's prefix; later: keep them as the previous tag and give "
+                        "the Closeout tag when the label is stuck on site (default: previous when they do not "
                         "follow it)")  # fmt: skip
     p.add_argument("--strict-values", action="store_true",
                    help="refuse the import when a value matches nothing, instead of creating it or keeping it in "

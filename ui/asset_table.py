@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from app.asset_query import AssetFilter, AssetPage, AssetRow, count_assets, query_page
+from app.assets import LABEL_PENDING
 from app.db import Workspace
 
 PAGE_SIZE = 200
@@ -56,6 +57,8 @@ def attention_text(reasons: list[str]) -> str:
             words.append("serial shared with another asset")
         elif reason == "duplicate-tag":
             words.append("tag used twice")
+        elif reason == LABEL_PENDING:
+            words.append("awaiting its Closeout label (the client's old tag stands in)")
         else:
             words.append(reason)
     text = "; ".join(words)

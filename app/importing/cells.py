@@ -108,8 +108,8 @@ def mangled_number(value: Any) -> bool:
     """True when an identifier looks like Excel turned it into a number (1.23E+11, or 12+ digits as a number)."""
     if isinstance(value, bool):
         return False
-    if isinstance(value, str):
-        return bool(_SCIENTIFIC.match(value.strip()))
+    if isinstance(value, str):  # the "e" test first: asked for every text cell of a 100,000-row list
+        return ("e" in value or "E" in value) and bool(_SCIENTIFIC.match(value.strip()))
     # A decimal such as firmware 7.2 or model 2.5 is what was typed; only numbers long enough for Excel to have
     # rounded them (a 12-digit serial) have lost digits.
     return isinstance(value, int | float) and abs(value) >= _SCIENTIFIC_FROM
@@ -124,6 +124,8 @@ def shown_number(value: Any) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text for a text field: 1234.0 → "1234", dates as ISO, yes/no as Yes/No."""
+    if type(value) is str:  # most cells, said first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

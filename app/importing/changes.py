@@ -10,7 +10,7 @@ from typing import Any
 
 from app.assets import ASSET_FIELDS
 from app.importing.refs import REFERENCE_FIELDS
-from app.importing.rows import ImportPreview, RowResult, RowStatus
+from app.importing.results import ImportPreview, RowResult, RowStatus
 from app.journal import CUSTOM_PREFIX
 from models import AssetStatus
 

@@ -12,7 +12,7 @@ from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 import app.signoff  # noqa: F401  (registers the guard that keeps signed signoffs unchanged, also during sync)
-from app.assets import refresh_attention
+from app.assets import label_pending, refresh_attention
 from app.journal import CUSTOM_PREFIX, decode, encode, to_plain
 from app.search import index_assets
 from app.sync.bulk_insert import insert_rows
@@ -247,6 +247,7 @@ def refresh_assets(
             or row.category_id in required
             or (row.serial and (row.client_id, "serial", row.serial) in twins)
             or (row.client_id, "tag", row.asset_tag) in twins
+            or label_pending(row.asset_tag, row.previous_tag)
         ]
         if not candidates:
             continue

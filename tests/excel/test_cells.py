@@ -43,7 +43,9 @@ def test_text_numbers_and_dates_read_back_exactly(rows: list[tuple[str, str, flo
         fast = read_sheet(path)
     expected = [[clean_text(t) or None, clean_text(x) or None, n, datetime(2024, 2, 29)] for t, x, n, _ in data]
     assert [list(r) for r in ws.iter_rows(min_row=2, values_only=True)] == expected
-    assert [cells for _, cells in fast.rows] == [r for r in expected if any(v is not None for v in r)]
+    # The import's reader (calamine) gives a date-formatted cell without a time as a date.
+    read_back = [[*r[:3], date(2024, 2, 29)] for r in expected if any(v is not None for v in r)]
+    assert [cells for _, cells in fast.rows] == read_back
     for row in ws.iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in row)
 

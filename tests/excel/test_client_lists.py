@@ -50,6 +50,18 @@ def test_each_tools_export_is_recognised_and_imports_with_no_rejected_row_from_t
     assert _count(demo_workspace) == before + rows
 
 
+def test_a_hand_made_workbook_imports_with_no_rejected_row_from_the_cli(
+    demo_workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = client_lists.hand_made(tmp_path)
+    before = _count(demo_workspace)
+    assert _cli(demo_workspace, "import", str(path), "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert not any(note.startswith("Looks like") for note in data["notes"])  # no tool made it
+    assert (data["rejected"], data["new"], data["written"]) == (0, 5, True)
+    assert _count(demo_workspace) == before + 5
+
+
 def test_a_snipe_it_export_maps_its_values_keeps_its_tags_as_previous_tags_and_fills_the_new_fields(
     demo_workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-import app.importing.rows
+import app.importing.writing
 from app.db import Workspace
 from app.importing import ImportFailed, ImportOptions, RowStatus, apply_import, preview_import
 from app.importing.cells import DateOrder
@@ -22,7 +22,7 @@ from tests.excel.excel_files import write_csv, write_xlsx
 HEADERS = ["Tag #", "S/N", "Make", "Model", "Computer Name", "IP", "Type", "Purchased", "Warranty Expiry", "Room"]
 
 
-def _preview(ws: Workspace, project_id: str, path: Path, **options: Any) -> app.importing.rows.ImportPreview:
+def _preview(ws: Workspace, project_id: str, path: Path, **options: Any) -> app.importing.ImportPreview:
     data = read_sheet(path)
     with ws.session() as session:
         mapping = suggest_for(session, data.headers)
@@ -164,9 +164,9 @@ def test_a_failure_while_writing_leaves_nothing_half_written(
     assert preview.summary() == "6 new, 1 updated, 0 unchanged, 0 rejected"
 
     def failing(*args: Any, **kwargs: Any) -> Any:  # the update comes after the six new assets were written
-        raise app.importing.rows.ValidationError({"serial": "The disk said no."})
+        raise app.importing.writing.ValidationError({"serial": "The disk said no."})
 
-    monkeypatch.setattr(app.importing.rows, "update_asset", failing)
+    monkeypatch.setattr(app.importing.writing, "update_asset", failing)
     before = _counts(demo_workspace)
     failure = pytest.raises(ImportFailed, match=r"Row 8: The disk said no\. Nothing was imported\.")
     with failure, demo_workspace.transaction() as session:
@@ -205,7 +205,7 @@ def test_a_tag_taken_after_the_preview_stops_the_whole_import(
     rows = [["Asset Tag", "Serial"]] + [[f"NWD-{n:05d}", f"T{n}"] for n in range(810, 815)]
     preview = _preview(demo_workspace, demo_project_id, write_csv(tmp_path / "t.csv", rows))
     with demo_workspace.transaction() as session:  # someone tags NWD-00812 in the meantime
-        app.importing.rows.create_assets_bulk(
+        app.importing.writing.create_assets_bulk(
             session, project_id=demo_project_id, rows=[{"asset_tag": "NWD-00812"}], actor="other"
         )
     before = _counts(demo_workspace)
