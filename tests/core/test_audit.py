@@ -10,7 +10,7 @@ from app.assets import update_asset
 from app.audit import audit_state, mark_assets, match_scan, verify_asset
 from app.db import Workspace
 from app.errors import ValidationError
-from app.importing.rows import ImportOptions, apply_import, preview_import, rows_from_dicts
+from app.importing import ImportOptions, apply_import, preview_import, rows_from_dicts
 from models import Asset, AuditState
 
 

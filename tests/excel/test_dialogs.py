@@ -147,12 +147,16 @@ def test_install_adds_the_menu_actions_to_the_main_window(
     window.runner.wait()
 
 
+#: Threaded runners live as long as the test session: one freed while Qt deletes its finished jobs crashes PySide.
+_RUNNERS: list[Runner] = []
+
+
 def test_import_dialog_works_with_background_threads(
     qtbot: QtBot, demo_workspace: Workspace, demo_project_id: str, tmp_path: Path
 ) -> None:
     runner = Runner(None)
+    _RUNNERS.append(runner)  # kept for the session, as the app keeps its window's runner
     dialog = _dialog(qtbot, demo_workspace, runner, demo_project_id)
-    runner.setParent(dialog)  # freed with the dialog, never before a job's outcome has been delivered
     dialog.open_file(write_csv(tmp_path / "rmm.csv", ROWS))
     qtbot.waitUntil(lambda: dialog.chips["rejected"].text() == "2 rejected", timeout=20000)
     model = dialog.mapping_model

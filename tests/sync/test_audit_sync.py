@@ -9,7 +9,7 @@ from app.assets import create_asset
 from app.audit import mark_assets, room_at, verify_asset
 from app.audit_report import reconcile
 from app.closure import closure_report
-from app.importing.rows import ImportOptions, apply_import, preview_import, rows_from_dicts
+from app.importing import ImportOptions, apply_import, preview_import, rows_from_dicts
 from app.projects import create_location, create_site
 from models import Asset, AuditState, Conflict
 from tests.server.server_harness import LiveServer

@@ -166,6 +166,11 @@ def test_closing_a_dialog_with_edits_and_answering_discard_closes_without_saving
         assert not case.stored(s, pid)
 
 
+#: Runners of the threaded tests, kept for the whole session as the app keeps its window's runner: a runner freed
+#: while Qt still deletes its finished jobs crashed PySide (a job's wrapper freed inside the C++ destructor).
+_RUNNERS: list[Runner] = []
+
+
 @pytest.mark.parametrize("closer", list(CLOSERS))
 @pytest.mark.parametrize("case", CASES)
 def test_closing_a_dialog_with_edits_and_answering_save_stores_them_then_closes(
@@ -173,8 +178,8 @@ def test_closing_a_dialog_with_edits_and_answering_save_stores_them_then_closes(
 ) -> None:  # type: ignore[no-untyped-def]
     ws, pid = small_project
     runner = Runner(None)  # the write runs on the database worker, as in the app: the dialog closes once it is done
+    _RUNNERS.append(runner)  # and, like the window's runner, it outlives every dialog and job that used it
     dialog = _open(qtbot, case, ws, pid, runner)
-    runner.setParent(dialog)  # it lives as long as the dialog, as the window's runner does in the app
     case.edit(qtbot, dialog)
     asked = answer(QMessageBox.StandardButton.Save)
     CLOSERS[closer](qtbot, dialog)
