@@ -26,6 +26,7 @@ from models.handover import (
 from models.ids import new_id
 from models.importing import ImportProfile
 from models.journal import Change, ChangeSet, Conflict, WorkspaceMeta
+from models.lifecycle import LifecycleRule
 from models.project import ActivationProject, Location, ProjectTechnician, Site
 from models.sync_state import RejectedChange, StagedRow
 
@@ -50,6 +51,7 @@ __all__ = [
     "FieldType",
     "ImportProfile",
     "KnowledgeTransferSession",
+    "LifecycleRule",
     "Location",
     "LocationKind",
     "ProjectStatus",

@@ -1,0 +1,323 @@
+"""Lifecycle of the captured assets: age, warranty, planned replacement, cost and OS support per asset, and the
+replacement forecast (count and budget per year and category) that an MSP brings to the first business review.
+
+Money is Decimal throughout; the asset's stored purchase cost (a float rounded to cents) is converted on reading.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.lifecycle_rules import RuleBook, load_rule_book, to_money
+from app.os_support import OsSupportTable
+from models import ActivationProject, Asset, AssetStatus, Category, Client, LifecycleRule
+
+DEFAULT_YEARS = 5
+MAX_YEARS = 30
+EXPIRING_DAYS = 90
+FALLBACK_CURRENCY = "EUR"
+_DAYS_PER_YEAR = Decimal("365.25")
+_TENTH = Decimal("0.1")
+ZERO = Decimal("0.00")
+
+
+class WarrantyState(StrEnum):
+    IN_WARRANTY = "in_warranty"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            "in_warranty": "In warranty",
+            "expiring": f"Expires within {EXPIRING_DAYS} days",
+            "expired": "Expired",
+            "unknown": "Unknown",
+        }[self.value]
+
+
+def warranty_state(warranty_end: date | None, as_of: date) -> WarrantyState:
+    if warranty_end is None:
+        return WarrantyState.UNKNOWN
+    if warranty_end < as_of:
+        return WarrantyState.EXPIRED
+    if warranty_end <= as_of + timedelta(days=EXPIRING_DAYS):
+        return WarrantyState.EXPIRING
+    return WarrantyState.IN_WARRANTY
+
+
+def age_in_years(purchase_date: date | None, as_of: date) -> Decimal | None:
+    """Years since purchase, to a tenth (365.25 days a year); None when the purchase date is not known."""
+    if purchase_date is None:
+        return None
+    return (Decimal((as_of - purchase_date).days) / _DAYS_PER_YEAR).quantize(_TENTH)
+
+
+@dataclass(frozen=True)
+class AssetLifecycle:
+    asset_id: str
+    asset_tag: str
+    category: str
+    manufacturer: str
+    model: str
+    os: str
+    purchase_date: date | None
+    warranty_end: date | None
+    age_years: Decimal | None
+    warranty: WarrantyState
+    life_years: int | None
+    #: The year it is due; an asset past its life is due in the first year of the forecast (`overdue`).
+    replacement_year: int | None
+    overdue: bool
+    cost: Decimal | None
+    #: "model", "category", "default", "purchase" (its own purchase cost) or "" (no estimate in the currency).
+    cost_source: str
+    os_system: str | None
+    os_end_of_support: date | None
+    #: True/False by the OS table; None when the OS is not recorded or not in the table.
+    os_out_of_support: bool | None
+
+
+def assess(
+    row: Any, category: str, book: RuleBook, os_table: OsSupportTable, as_of: date, currency: str
+) -> AssetLifecycle:
+    """One asset's lifecycle facts; `row` has the Asset columns that `_ROW_COLUMNS` selects."""
+    rule = book.rule_for(row.category_id, row.model, row.model_number)
+    replacement_year: int | None = None
+    overdue = False
+    if row.purchase_date is not None and rule.life_years:
+        replacement_year = row.purchase_date.year + rule.life_years
+        if replacement_year < as_of.year:
+            replacement_year, overdue = as_of.year, True
+    cost: Decimal | None = None
+    source = ""
+    if rule.cost is not None and rule.currency in ("", currency):
+        cost, source = rule.cost, rule.cost_source
+    elif rule.cost is None and row.purchase_cost is not None and row.currency in ("", currency):
+        cost, source = to_money(row.purchase_cost), "purchase"
+    verdict = os_table.verdict(row.os, as_of)
+    return AssetLifecycle(
+        asset_id=row.id,
+        asset_tag=row.asset_tag,
+        category=category,
+        manufacturer=row.manufacturer,
+        model=row.model,
+        os=row.os,
+        purchase_date=row.purchase_date,
+        warranty_end=row.warranty_end,
+        age_years=age_in_years(row.purchase_date, as_of),
+        warranty=warranty_state(row.warranty_end, as_of),
+        life_years=rule.life_years,
+        replacement_year=replacement_year,
+        overdue=overdue,
+        cost=cost,
+        cost_source=source,
+        os_system=verdict.system,
+        os_end_of_support=verdict.end_of_support,
+        os_out_of_support=verdict.out_of_support,
+    )
+
+
+@dataclass(frozen=True)
+class ForecastCell:
+    year: int
+    category: str
+    count: int
+    budget: Decimal
+    #: Assets due without a cost estimate in the report's currency (counted, not in the budget).
+    unpriced: int
+
+
+@dataclass
+class Forecast:
+    title: str
+    as_of: date
+    currency: str
+    years: list[int]
+    #: Categories with at least one asset due in the window, in catalog order.
+    categories: list[str]
+    cells: dict[tuple[int, str], ForecastCell]
+    assets: list[AssetLifecycle]
+    out_of_warranty: list[AssetLifecycle] = field(default_factory=list)
+    out_of_support: list[AssetLifecycle] = field(default_factory=list)
+    overdue: int = 0
+    without_purchase_date: int = 0
+    without_life: int = 0
+
+    def cell(self, year: int, category: str) -> ForecastCell:
+        return self.cells.get((year, category)) or ForecastCell(year, category, 0, ZERO, 0)
+
+    def year_count(self, year: int) -> int:
+        return sum(self.cell(year, c).count for c in self.categories)
+
+    def year_budget(self, year: int) -> Decimal:
+        return sum((self.cell(year, c).budget for c in self.categories), ZERO)
+
+    def year_unpriced(self, year: int) -> int:
+        return sum(self.cell(year, c).unpriced for c in self.categories)
+
+    @property
+    def total_budget(self) -> Decimal:
+        return sum((self.year_budget(y) for y in self.years), ZERO)
+
+    @property
+    def total_due(self) -> int:
+        return sum(self.year_count(y) for y in self.years)
+
+
+_ROW_COLUMNS = (
+    Asset.id,
+    Asset.asset_tag,
+    Asset.category_id,
+    Asset.manufacturer,
+    Asset.model,
+    Asset.model_number,
+    Asset.os,
+    Asset.purchase_date,
+    Asset.warranty_end,
+    Asset.purchase_cost,
+    Asset.currency,
+)
+
+
+def report_currency(session: Session, project_ids: Sequence[str] | None) -> str:
+    """The currency the client's own records use most (their purchase costs), else the MSP's rules', else EUR."""
+    query = select(Asset.currency).where(Asset.deleted_at.is_(None), Asset.currency != "")
+    if project_ids is not None:
+        query = query.where(Asset.project_id.in_(project_ids))
+    used = Counter(session.scalars(query))
+    if not used:
+        rules = select(LifecycleRule.currency).where(LifecycleRule.deleted_at.is_(None), LifecycleRule.currency != "")
+        used = Counter(session.scalars(rules))
+    return used.most_common(1)[0][0] if used else FALLBACK_CURRENCY
+
+
+def _title(session: Session, project_ids: Sequence[str] | None) -> str:
+    if project_ids is None:
+        return "All projects"
+    rows = session.execute(
+        select(ActivationProject.code, Client.name)
+        .join(Client, Client.id == ActivationProject.client_id)
+        .where(ActivationProject.id.in_(project_ids))
+        .order_by(ActivationProject.code)
+    ).all()
+    return "; ".join(f"{client} · {code}" for code, client in rows) or "No project"
+
+
+def build_forecast(
+    session: Session,
+    os_table: OsSupportTable,
+    *,
+    project_ids: Sequence[str] | None = None,
+    years: int = DEFAULT_YEARS,
+    as_of: date | None = None,
+    currency: str | None = None,
+) -> Forecast:
+    """The forecast of the given projects' live assets (all projects when None); retired assets are left out."""
+    if not 1 <= years <= MAX_YEARS:
+        raise ValueError(f"A forecast covers 1 to {MAX_YEARS} years, not {years}.")
+    today = as_of or date.today()
+    money = currency or report_currency(session, project_ids)
+    book = load_rule_book(session)
+    categories = session.execute(select(Category.id, Category.name).order_by(Category.position, Category.name)).all()
+    names = {cid: name for cid, name in categories}
+    query = (
+        select(*_ROW_COLUMNS)
+        .where(Asset.deleted_at.is_(None), Asset.status != AssetStatus.RETIRED)
+        .order_by(Asset.asset_tag)
+    )
+    if project_ids is not None:
+        query = query.where(Asset.project_id.in_(project_ids))
+    window = [today.year + i for i in range(years)]
+    last = window[-1]
+    counts: Counter[tuple[int, str]] = Counter()
+    unpriced: Counter[tuple[int, str]] = Counter()
+    budgets: dict[tuple[int, str], Decimal] = {}
+    assessed: list[AssetLifecycle] = []
+    forecast = Forecast(_title(session, project_ids), today, money, window, [], {}, assessed)
+    for row in session.execute(query):
+        item = assess(row, names.get(row.category_id, "Uncategorised"), book, os_table, today, money)
+        assessed.append(item)
+        if item.purchase_date is None:
+            forecast.without_purchase_date += 1
+        elif item.life_years is None:
+            forecast.without_life += 1
+        year = item.replacement_year
+        if year is None or year > last:
+            continue
+        forecast.overdue += item.overdue
+        key = (year, item.category)
+        counts[key] += 1
+        if item.cost is None:
+            unpriced[key] += 1
+        else:
+            budgets[key] = budgets.get(key, ZERO) + item.cost
+    forecast.cells = {key: ForecastCell(*key, n, budgets.get(key, ZERO), unpriced[key]) for key, n in counts.items()}
+    used = {category for _year, category in counts}
+    forecast.categories = [n for n in dict.fromkeys([*names.values(), "Uncategorised"]) if n in used]
+    forecast.out_of_warranty = sorted(
+        (a for a in assessed if a.warranty in (WarrantyState.EXPIRED, WarrantyState.EXPIRING)),
+        key=lambda a: (a.warranty_end or today, a.asset_tag),
+    )
+    forecast.out_of_support = sorted(
+        (a for a in assessed if a.os_out_of_support),
+        key=lambda a: (a.os_end_of_support or today, a.asset_tag),
+    )
+    return forecast
+
+
+def forecast_to_plain(forecast: Forecast) -> dict[str, Any]:
+    """The forecast as JSON-ready data (amounts as exact decimal text), for `closeout-cli lifecycle --json`."""
+
+    def asset(a: AssetLifecycle) -> dict[str, Any]:
+        return {
+            "asset_tag": a.asset_tag,
+            "category": a.category,
+            "model": " ".join(p for p in (a.manufacturer, a.model) if p),
+            "os": a.os,
+            "age_years": None if a.age_years is None else str(a.age_years),
+            "warranty": a.warranty.value,
+            "warranty_end": a.warranty_end.isoformat() if a.warranty_end else None,
+            "replacement_year": a.replacement_year,
+            "overdue": a.overdue,
+            "cost": None if a.cost is None else str(a.cost),
+            "os_end_of_support": a.os_end_of_support.isoformat() if a.os_end_of_support else None,
+            "os_out_of_support": a.os_out_of_support,
+        }
+
+    return {
+        "title": forecast.title,
+        "as_of": forecast.as_of.isoformat(),
+        "currency": forecast.currency,
+        "years": [
+            {
+                "year": y,
+                "count": forecast.year_count(y),
+                "budget": str(forecast.year_budget(y)),
+                "unpriced": forecast.year_unpriced(y),
+                "categories": [
+                    {"category": c, "count": cell.count, "budget": str(cell.budget), "unpriced": cell.unpriced}
+                    for c in forecast.categories
+                    if (cell := forecast.cell(y, c)).count
+                ],
+            }
+            for y in forecast.years
+        ],
+        "total_budget": str(forecast.total_budget),
+        "total_due": forecast.total_due,
+        "overdue": forecast.overdue,
+        "without_purchase_date": forecast.without_purchase_date,
+        "without_life": forecast.without_life,
+        "out_of_warranty": [asset(a) for a in forecast.out_of_warranty],
+        "out_of_support": [asset(a) for a in forecast.out_of_support],
+    }
