@@ -46,6 +46,11 @@ class WarrantyState(StrEnum):
         }[self.value]
 
 
+def format_money(amount: Decimal, currency: str = "") -> str:
+    """1234.5 → "1,234.50 EUR" (grouped, two decimals; the code after the amount, as on an invoice)."""
+    return f"{amount:,.2f} {currency}".rstrip()
+
+
 def warranty_state(warranty_end: date | None, as_of: date) -> WarrantyState:
     if warranty_end is None:
         return WarrantyState.UNKNOWN

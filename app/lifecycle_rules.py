@@ -18,6 +18,8 @@ from app.validation import normalise_currency, printable, split_cost
 from models import Category, LifecycleRule
 
 CENT = Decimal("0.01")
+#: `set_rule`'s "leave this value as it is".
+KEEP: Any = object()
 MAX_LIFE_YEARS = 50
 MAX_COST = Decimal("100000000")
 
@@ -191,19 +193,23 @@ def set_rule(
     category_ref: str,
     *,
     model: str = "",
-    life: Any = None,
-    cost: Any = None,
-    currency: Any = "",
-    notes: str = "",
+    life: Any = KEEP,
+    cost: Any = KEEP,
+    currency: Any = KEEP,
+    notes: Any = KEEP,
     actor: str,
 ) -> LifecycleRule:
-    """Create or change the rule of a category (no `model`) or of one model in it; empty values fall back."""
+    """Create or change the rule of a category (no `model`) or of one model in it. An empty value falls back (to
+    the category's rule, then the shipped default); a value not given (KEEP) stays as it was."""
     category = find_category(session, category_ref)
     model = printable(model).strip()
     if len(model) > 160:
         raise ValidationError({"model": "A model name has at most 160 characters."})
-    values = clean_rule_values(life, cost, currency)
-    values["notes"] = printable(notes).strip()
+    given = {"expected_life_years": life, "replacement_cost_cents": cost, "currency": currency}
+    cleaned = clean_rule_values(*(None if v is KEEP else v for v in given.values()))
+    values = {k: v for k, v in cleaned.items() if given[k] is not KEEP or (k == "currency" and cost is not KEEP)}
+    if notes is not KEEP:
+        values["notes"] = printable(str(notes or "")).strip()
     existing = session.scalars(
         select(LifecycleRule)
         .where(LifecycleRule.category_id == category.id, LifecycleRule.deleted_at.is_(None))
@@ -221,3 +227,49 @@ def set_rule(
 def delete_rule(session: Session, rule: LifecycleRule, *, actor: str) -> None:
     """Back to the fallback (the category's rule, or the shipped default)."""
     record_delete(session, rule, actor)
+
+
+def clear_rule(session: Session, category_ref: str, *, model: str = "", actor: str) -> int:
+    """Delete the rule(s) of a category (no `model`) or of one model in it; returns how many there were."""
+    category = find_category(session, category_ref)
+    wanted = model.strip().lower()
+    found = [r for r in list_rules(session) if r.category_id == category.id and r.model.strip().lower() == wanted]
+    for rule in found:
+        delete_rule(session, rule, actor=actor)
+    return len(found)
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One line of the rules as the MSP sees them: each category's rule in force, then each model override."""
+
+    category_id: str
+    category: str
+    model: str
+    life_years: int | None
+    cost: Decimal | None
+    currency: str
+    #: "default", "category", "model" (where the life came from; the cost's source if no life).
+    source: str
+    rule_id: str | None
+
+
+def describe_rules(session: Session) -> list[RuleLine]:
+    categories = list(
+        session.scalars(select(Category).where(Category.deleted_at.is_(None)).order_by(Category.position))
+    )
+    rules = list_rules(session)
+    book = RuleBook(categories, rules)
+    lines: list[RuleLine] = []
+    for category in categories:
+        rule = book.category_rule(category.id)
+        own = book.by_category.get(category.id)
+        source = rule.life_source or rule.cost_source or "default"
+        lines.append(RuleLine(category.id, category.name, "", rule.life_years, rule.cost, rule.currency, source,
+                              own.id if own else None))  # fmt: skip
+        for (category_id, _key), override in sorted(book.by_model.items()):
+            if category_id == category.id:
+                lines.append(RuleLine(category.id, category.name, override.model, override.expected_life_years,
+                                      cents_to_money(override.replacement_cost_cents), override.currency, "model",
+                                      override.id))  # fmt: skip
+    return lines

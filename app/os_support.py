@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.errors import CloseoutError
 
 USER_FILE = "os_support.json"
@@ -104,3 +106,10 @@ def load_os_support(home: Path | None = None) -> OsSupportTable:
     own = _parse_systems(data, str(path))
     replaced = {s.name.lower() for s in own}
     return OsSupportTable(own + [s for s in shipped if s.name.lower() not in replaced])
+
+
+def load_os_support_for(session: Session) -> OsSupportTable:
+    """The table for the workspace this session reads (its folder's own file counts), for code handed a session."""
+    bind = session.get_bind()
+    database = getattr(getattr(bind, "url", None), "database", None)
+    return load_os_support(Path(database).parent if database else None)

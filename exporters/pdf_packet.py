@@ -28,6 +28,7 @@ from exporters.pdf_common import (
 )
 from exporters.pdf_data import ProjectDossier
 from exporters.pdf_fonts import fonts, markup, shape_rtl
+from exporters.pdf_lifecycle import lifecycle_section
 from exporters.pdf_sections import action_table, golive_checklist, signature_block
 
 Progress = Callable[[int, int, str], None]
@@ -238,6 +239,8 @@ def build_packet(
     story += [Paragraph("Contents", styles.h1.clone("contents")), PageBreak()]
     story += _summary(d, styles, width)
     story += _inventory(d, styles, width, progress)
+    if d.lifecycle is not None:
+        story += [PageBreak(), *lifecycle_section(d.lifecycle, styles, width)]
     story += _knowledge_transfer(d, styles, width)
     story += [PageBreak(), Paragraph("Go-live checklist", styles.h1)]
     story += golive_checklist(d.facts, styles, width)
