@@ -8,9 +8,10 @@ import re
 import shutil
 import subprocess
 import zipfile
-from xml.etree import ElementTree
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
@@ -54,10 +55,10 @@ def workbook(acme: LifecycleSetup, tmp_path: Path) -> Path:
     return path
 
 
-def cli_json(capsys: pytest.CaptureFixture[str], home: Path, *args: str) -> dict[str, object]:
+def cli_json(capsys: pytest.CaptureFixture[str], home: Path, *args: str) -> dict[str, Any]:
     capsys.readouterr()
     assert main(["--home", str(home), "--json", *args]) == 0
-    data: dict[str, object] = json.loads(capsys.readouterr().out)
+    data: dict[str, Any] = json.loads(capsys.readouterr().out)
     return data
 
 
@@ -141,7 +142,7 @@ def test_the_cli_forecast_matches_the_figures_worked_out_by_hand(
     cells = {(y["year"], c["category"]): (c["count"], Decimal(c["budget"]), c["unpriced"]) for y in years
              for c in y["categories"]}  # fmt: skip
     assert cells == EXPECTED_CELLS
-    assert [a["asset_tag"] for a in data["out_of_support"]] == [t for t, _d in EXPECTED_OUT_OF_SUPPORT]  # type: ignore[union-attr]
+    assert [a["asset_tag"] for a in data["out_of_support"]] == [t for t, _d in EXPECTED_OUT_OF_SUPPORT]
     capsys.readouterr()
     assert main(["--home", str(acme.ws.home), "lifecycle", "-p", PROJECT, "--as-of", "2026-03-15"]) == 0
     human = capsys.readouterr().out
