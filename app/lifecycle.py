@@ -281,6 +281,18 @@ def build_forecast(
     return forecast
 
 
+def asset_lifecycle(
+    session: Session, asset_id: str, os_table: OsSupportTable, *, as_of: date | None = None
+) -> AssetLifecycle | None:
+    """One asset's lifecycle, as the forecast of its project counts it (for the asset editor)."""
+    row = session.execute(select(*_ROW_COLUMNS, Asset.project_id).where(Asset.id == asset_id)).first()
+    if row is None:
+        return None
+    category = session.scalar(select(Category.name).where(Category.id == row.category_id)) or "Uncategorised"
+    money = report_currency(session, [row.project_id])
+    return assess(row, category, load_rule_book(session), os_table, as_of or date.today(), money)
+
+
 def forecast_to_plain(forecast: Forecast) -> dict[str, Any]:
     """The forecast as JSON-ready data (amounts as exact decimal text), for `closeout-cli lifecycle --json`."""
 

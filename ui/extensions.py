@@ -31,6 +31,7 @@ INSTALLERS = (
     "ui.photo_actions",
     "ui.setup_actions",
     "ui.labels_actions",
+    "ui.lifecycle_actions",
 )
 
 
