@@ -105,6 +105,8 @@ class RuleBook:
             else:
                 self.by_category[rule.category_id] = rule
         self._cache: dict[tuple[str | None, str, str], Rule] = {}
+        self._with_models = {category_id for category_id, _model in self.by_model}
+        self._by_category_only: dict[str | None, Rule] = {}
 
     def category_rule(self, category_id: str | None) -> Rule:
         code = self.codes.get(category_id or "", "")
@@ -118,6 +120,11 @@ class RuleBook:
         return Rule(life, cost, currency, life_source if life else "", cost_source if cost is not None else "")
 
     def rule_for(self, category_id: str | None, model: str, model_number: str) -> Rule:
+        if category_id not in self._with_models:  # most categories have no model override: one lookup
+            found = self._by_category_only.get(category_id)
+            if found is None:
+                found = self._by_category_only[category_id] = self.category_rule(category_id)
+            return found
         key = (category_id, model, model_number)
         found = self._cache.get(key)
         if found is None:

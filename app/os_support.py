@@ -47,6 +47,8 @@ class OsSupportTable:
     def __init__(self, systems: list[OsSystem]) -> None:
         self.systems = systems
         self._cache: dict[str, OsSystem | None] = {}
+        # A forecast asks once per asset, with a few dozen distinct OS texts: answer those from memory.
+        self._verdicts: dict[tuple[str, date], OsVerdict] = {}
 
     def match(self, os_text: str) -> OsSystem | None:
         key = os_text.strip().lower()
@@ -55,11 +57,17 @@ class OsSupportTable:
         return self._cache[key]
 
     def verdict(self, os_text: str, as_of: date) -> OsVerdict:
-        system = self.match(os_text)
-        if system is None:
-            return UNKNOWN
-        ended = system.end_of_support is not None and system.end_of_support <= as_of
-        return OsVerdict(system.name, system.end_of_support, ended)
+        key = (os_text, as_of)
+        found = self._verdicts.get(key)
+        if found is None:
+            system = self.match(os_text)
+            if system is None:
+                found = UNKNOWN
+            else:
+                ended = system.end_of_support is not None and system.end_of_support <= as_of
+                found = OsVerdict(system.name, system.end_of_support, ended)
+            self._verdicts[key] = found
+        return found
 
 
 def _parse_systems(data: Any, source: str) -> list[OsSystem]:

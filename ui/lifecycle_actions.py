@@ -21,7 +21,15 @@ if TYPE_CHECKING:
 FIELDS = ("Age", "Warranty", "Replace in", "Estimated cost", "Operating system")
 
 
-def describe(a: AssetLifecycle | None, currency_hint: str = "") -> dict[str, str]:
+COST_SOURCES = {
+    "model": "override for this model",
+    "category": "the MSP's rule for the category",
+    "default": "the category's default",
+    "purchase": "its purchase cost",
+}
+
+
+def describe(a: AssetLifecycle | None) -> dict[str, str]:
     """The tab's lines for one asset, in words."""
     if a is None:
         return dict.fromkeys(FIELDS, "")
@@ -32,7 +40,10 @@ def describe(a: AssetLifecycle | None, currency_hint: str = "") -> dict[str, str
     else:
         replace = f"{a.replacement_year}" + (" (past its expected life)" if a.overdue else "")
         replace += f" · {a.life_years}-year life"
-    cost = "No estimate" if a.cost is None else f"{format_money(a.cost, currency_hint)} ({a.cost_source})".strip()
+    if a.cost is None:
+        cost = f"No estimate in {a.currency}"
+    else:
+        cost = f"{format_money(a.cost, a.currency)} ({COST_SOURCES.get(a.cost_source, a.cost_source)})"
     if a.os_out_of_support is None:
         support = "Not recorded" if not a.os else f"{a.os}: support not known"
     elif a.os_out_of_support:

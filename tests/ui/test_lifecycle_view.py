@@ -120,6 +120,6 @@ def test_the_editor_lifecycle_tab_shows_the_open_asset(
     qtbot.waitUntil(lambda: actions.panel.asset_id == asset_id)
     assert labels["Age"].text() == "6.3 years (bought 2019-11-20)"
     assert labels["Replace in"].text() == "2026 (past its expected life) · 6-year life"
-    assert labels["Estimated cost"].text() == "9,500.50 (category)"
+    assert labels["Estimated cost"].text() == "9,500.50 EUR (the MSP's rule for the category)"
     assert labels["Operating system"].text() == "Windows Server 2016 Standard: supported until 2027-01-12"
     assert labels["Warranty"].text() == "In warranty (2026-11-20)"
