@@ -256,7 +256,7 @@ class RuleLine:
     life_years: int | None
     cost: Decimal | None
     currency: str
-    #: "default", "category", "model" (where the life came from; the cost's source if no life).
+    #: "default" (all shipped), "category" (the MSP set its life or cost) or "model" (an override).
     source: str
     rule_id: str | None
 
@@ -271,7 +271,8 @@ def describe_rules(session: Session) -> list[RuleLine]:
     for category in categories:
         rule = book.category_rule(category.id)
         own = book.by_category.get(category.id)
-        source = rule.life_source or rule.cost_source or "default"
+        # "category" as soon as the MSP set either half; the other half may still be the shipped default.
+        source = "category" if "category" in (rule.life_source, rule.cost_source) else "default"
         lines.append(RuleLine(category.id, category.name, "", rule.life_years, rule.cost, rule.currency, source,
                               own.id if own else None))  # fmt: skip
         for (category_id, _key), override in sorted(book.by_model.items()):
