@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.cli import main
 from app.db import Workspace
 from app.errors import CloseoutError, ValidationError
 from app.lifecycle import Forecast, WarrantyState, build_forecast, forecast_to_plain, warranty_state
 from app.lifecycle_rules import list_rules, set_rule, to_money
-from app.os_support import load_os_support
+from app.os_support import load_os_support, load_os_support_for
 from models import ChangeSet, LifecycleRule
 from tests.core.lifecycle_kit import (
     AS_OF,
@@ -191,3 +192,31 @@ def test_the_shipped_table_has_the_microsoft_dates() -> None:
     assert ends["Windows 10"] == date(2025, 10, 14)
     assert ends["Windows Server 2012"] == ends["Windows Server 2012 R2"] == date(2023, 10, 10)
     assert ends["Windows Server 2016"] == date(2027, 1, 12)
+
+
+def test_exporters_handed_a_session_find_the_workspace_folders_os_file(acme: LifecycleSetup) -> None:
+    (acme.ws.home / "os_support.json").write_text(
+        json.dumps({"systems": [{"name": "Windows 11", "match": "windows\\s*11", "end_of_support": "2026-01-01"}]}),
+        encoding="utf-8",
+    )
+    with acme.ws.session() as s:
+        table = load_os_support_for(s)
+    assert table.verdict("Windows 11 Pro", AS_OF).out_of_support is True
+
+
+def test_the_rule_verbs_change_only_what_is_given_and_clear_back_to_the_default(
+    acme: LifecycleSetup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = str(acme.ws.home)
+    assert main(["--home", home, "lifecycle-rule", "server", "--life", "8"]) == 0
+    capsys.readouterr()
+    assert main(["--home", home, "--json", "lifecycle-rules"]) == 0
+    lines = json.loads(capsys.readouterr().out)
+    server = next(line for line in lines if line["category"] == "Server")
+    assert (server["life_years"], server["cost"], server["source"]) == (8, "9,500.50", "category")
+    laptop_model = next(line for line in lines if line["model"] == "ThinkPad X1 Carbon Gen 11")
+    assert (laptop_model["life_years"], laptop_model["cost"]) == (3, "2,100.00")
+    assert main(["--home", home, "lifecycle-rule", "server", "--clear"]) == 0
+    assert main(["--home", home, "lifecycle-rule", "server", "--life", "0"]) == 1
+    assert "from 1 to 50" in capsys.readouterr().err
+    assert {a.asset_tag: a.cost for a in _forecast(acme).assets}["AC-0003"] == Decimal("8000.00")
