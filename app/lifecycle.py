@@ -27,6 +27,9 @@ MAX_YEARS = 30
 EXPIRING_DAYS = 90
 FALLBACK_CURRENCY = "EUR"
 UNCATEGORISED = "Uncategorised"
+#: One colour per category in the charts (colour-blind-safe Okabe-Ito, then greys): the app, the PDF alike.
+CATEGORY_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                    "#7f7f7f", "#a6a6a6", "#c7c7c7", "#4d4d4d")  # fmt: skip
 _DAYS_PER_YEAR = Decimal("365.25")
 _TENTH = Decimal("0.1")
 ZERO = Decimal("0.00")

@@ -13,14 +13,11 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
-from app.lifecycle import AssetLifecycle, Forecast, format_money
+from app.lifecycle import CATEGORY_COLOURS, AssetLifecycle, Forecast, format_money
 from exporters.pdf_common import INK, ClosureDoc, Styles, data_table, numbered_canvas, spacer, text
 from exporters.pdf_fonts import fonts
 
-#: One colour per category, in order (colour-blind-safe Okabe-Ito, then greys).
-PALETTE = [
-    colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-] + [colors.HexColor(c) for c in ("#7f7f7f", "#a6a6a6", "#c7c7c7", "#4d4d4d")]
+PALETTE = [colors.HexColor(c) for c in CATEGORY_COLOURS]
 LIST_LIMIT = 200
 
 

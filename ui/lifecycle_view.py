@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.db import Workspace
 from app.errors import ValidationError
-from app.lifecycle import DEFAULT_YEARS, MAX_YEARS, Forecast, build_forecast, format_money
+from app.lifecycle import CATEGORY_COLOURS, DEFAULT_YEARS, MAX_YEARS, Forecast, build_forecast, format_money
 from app.lifecycle_rules import RuleLine, clear_rule, describe_rules, set_rule
 from app.os_support import load_os_support
 from app.projects import get_project, list_projects
@@ -36,10 +36,6 @@ from ui.file_dialogs import Folder, ask_save_file
 from ui.lifecycle_models import AssetFilter, LifecycleFilterProxy, LifecycleTableModel, RulesModel
 from ui.messages import show_error
 from ui.runner import JobContext, Runner
-
-#: The PDF's palette, so the app and the report colour each category alike.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#7f7f7f",
-           "#a6a6a6", "#c7c7c7", "#4d4d4d")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ def budget_chart(forecast: Forecast) -> QChart:
     for index, category in enumerate(forecast.categories):
         bar = QBarSet(category)
         bar.append([float(forecast.cell(year, category).budget) for year in forecast.years])
-        bar.setColor(QColor(PALETTE[index % len(PALETTE)]))
+        bar.setColor(QColor(CATEGORY_COLOURS[index % len(CATEGORY_COLOURS)]))
         series.append(bar)
     chart.addSeries(series)
     x = QBarCategoryAxis()
