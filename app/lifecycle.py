@@ -6,7 +6,7 @@ Money is Decimal throughout; the asset's stored purchase cost (a float rounded t
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -264,32 +264,22 @@ def build_forecast(
         query = query.where(Asset.project_id.in_(project_ids))
     window = [today.year + i for i in range(years)]
     last = window[-1]
-    counts: Counter[tuple[int, str]] = Counter()
-    unpriced: Counter[tuple[int, str]] = Counter()
-    budgets: dict[tuple[int, str], Decimal] = {}
-    assessed: list[AssetLifecycle] = []
-    forecast = Forecast(_title(session, project_ids), today, money, window, [], {}, assessed)
     assess = Assessor(book, os_table, today, money, names)
     # Through the connection, not the ORM: plain rows of columns need none of its identity bookkeeping.
-    for row in session.connection().execute(query):
-        item = assess(row)
-        assessed.append(item)
-        if item.purchase_date is None:
-            forecast.without_purchase_date += 1
-        elif item.life_years is None:
-            forecast.without_life += 1
+    assessed = [assess(row) for row in session.connection().execute(query)]
+    forecast = Forecast(_title(session, project_ids), today, money, window, [], {}, assessed)
+    due: dict[tuple[int, str], list[AssetLifecycle]] = defaultdict(list)
+    for item in assessed:
         year = item.replacement_year
-        if year is None or year > last:
-            continue
-        forecast.overdue += item.overdue
-        key = (year, item.category)
-        counts[key] += 1
-        if item.cost is None:
-            unpriced[key] += 1
-        else:
-            budgets[key] = budgets.get(key, ZERO) + item.cost
-    forecast.cells = {key: ForecastCell(*key, n, budgets.get(key, ZERO), unpriced[key]) for key, n in counts.items()}
-    used = {category for _year, category in counts}
+        if year is not None and year <= last:
+            due[(year, item.category)].append(item)
+    for key, items in due.items():
+        costs = [i.cost for i in items if i.cost is not None]
+        forecast.cells[key] = ForecastCell(*key, len(items), sum(costs, ZERO), len(items) - len(costs))
+        forecast.overdue += sum(i.overdue for i in items)
+    forecast.without_purchase_date = sum(1 for a in assessed if a.purchase_date is None)
+    forecast.without_life = sum(1 for a in assessed if a.purchase_date is not None and a.life_years is None)
+    used = {category for _year, category in due}
     forecast.categories = [n for n in dict.fromkeys([*names.values(), UNCATEGORISED]) if n in used]
     # Both lists only hold assets with the date they are sorted by (an expired warranty has an end, an ended OS
     # its end of support); the rows come in tag order and the sort is stable, so ties stay in tag order.

@@ -74,15 +74,17 @@ def main() -> None:
         print(f"built {args.assets:,} assets in {time.perf_counter() - t0:.1f} s")
         ws = open_workspace(home)
         os_table = load_os_support(home)
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             with ws.session() as s:
                 forecast = build_forecast(s, os_table, project_ids=[project_id], as_of=date(2026, 12, 1))
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
         ws.close()
         print(f"forecast of {len(forecast.assets):,} assets: best {min(times):.3f} s, median "
-              f"{sorted(times)[len(times) // 2]:.3f} s over {args.runs} runs (target < 1 s)")  # fmt: skip
+              f"{sorted(times)[len(times) // 2]:.3f} s over {args.runs} runs (target < 1 s); CPU time best "
+              f"{min(cpu):.3f} s (what a busy shared machine does not inflate)")  # fmt: skip
         print(f"  {forecast.total_due:,} due in {forecast.years[0]}-{forecast.years[-1]}, "
               f"{format_money(forecast.total_budget, forecast.currency)}; {len(forecast.out_of_warranty):,} out of "
               f"warranty, {len(forecast.out_of_support):,} out of OS support")  # fmt: skip
