@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/excel.py
 	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/lifecycle.py
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,7 @@ import argparse
 import importlib
 
 #: Each module has `register(export_verbs, root_verbs)`: it adds `export <format>` verbs and any top-level ones.
-FORMAT_MODULES = ("exporters.xlsx_cli", "exporters.pdf_cli")
+FORMAT_MODULES = ("exporters.xlsx_cli", "exporters.pdf_cli", "exporters.lifecycle_cli")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -16,6 +16,8 @@ from app.errors import CloseoutError
 from app.golive import call_facts, get_call, list_actions, services_of
 from app.handover import CriticalAsset, InventorySummary, critical_assets, get_kt, inventory_summary
 from app.kpis import ProjectKpis, project_kpis
+from app.lifecycle import Forecast, build_forecast
+from app.os_support import load_os_support_for
 from app.projects import find_project, list_contacts, list_sites, project_technicians
 from app.signoff import current_signoff, signature_bytes, signoff_facts, verify_signoff
 from models import ActionItem, Client, Contact, Site
@@ -66,9 +68,18 @@ class ProjectDossier:
     #: The onsite audit (for the packet): counts, and every asset with its state.
     reconciliation: Reconciliation | None = None
     audit: list[AuditRow] = field(default_factory=list)
+    #: The replacement forecast (the packet's lifecycle section); None unless the assets were read.
+    lifecycle: Forecast | None = None
 
 
-def load_dossier(session: Session, project_ref: str, blobs_dir: Path, *, with_assets: bool = False) -> ProjectDossier:
+def load_dossier(
+    session: Session,
+    project_ref: str,
+    blobs_dir: Path,
+    *,
+    with_assets: bool = False,
+    lifecycle_as_of: date | None = None,
+) -> ProjectDossier:
     """Read a project's closeout facts (and, for the packet, every asset) into plain objects."""
     project = find_project(session, project_ref)
     client = session.get(Client, project.client_id)
@@ -99,6 +110,10 @@ def load_dossier(session: Session, project_ref: str, blobs_dir: Path, *, with_as
     if with_assets:
         flt = AssetFilter(project_id=project.id)
         assets = query_assets(session, flt, sort="site", limit=10_000_000)
+    lifecycle = None
+    if with_assets:
+        os_table = load_os_support_for(session)
+        lifecycle = build_forecast(session, os_table, project_ids=[project.id], as_of=lifecycle_as_of)
     return ProjectDossier(
         msp_name=meta_value(session, "msp_name", DEFAULT_MSP_NAME),
         client=client,
@@ -133,4 +148,5 @@ def load_dossier(session: Session, project_ref: str, blobs_dir: Path, *, with_as
         assets=assets,
         reconciliation=reconcile(session, project.id) if with_assets else None,
         audit=audit_rows(session, project.id) if with_assets else [],
+        lifecycle=lifecycle,
     )

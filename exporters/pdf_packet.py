@@ -28,6 +28,7 @@ from exporters.pdf_common import (
 )
 from exporters.pdf_data import ProjectDossier
 from exporters.pdf_fonts import fonts, markup, shape_rtl
+from exporters.pdf_lifecycle import lifecycle_section
 from exporters.pdf_reconciliation import reconciliation_section
 from exporters.pdf_sections import action_table, golive_checklist, signature_block
 
@@ -241,6 +242,8 @@ def build_packet(
     story += _inventory(d, styles, width, progress)
     if d.reconciliation is not None and d.reconciliation.audited:
         story += reconciliation_section(d.reconciliation, d.audit, styles, width)
+    if d.lifecycle is not None:
+        story += [PageBreak(), *lifecycle_section(d.lifecycle, styles, width)]
     story += _knowledge_transfer(d, styles, width)
     story += [PageBreak(), Paragraph("Go-live checklist", styles.h1)]
     story += golive_checklist(d.facts, styles, width)

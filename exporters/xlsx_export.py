@@ -36,6 +36,10 @@ from app.inventory_export import (
     make_scope,
 )
 from app.inventory_summary import Summary, build_summary
+from app.lifecycle import build_forecast
+from app.os_support import load_os_support_for
+from exporters.xlsx_lifecycle import SHEET_TITLE as LIFECYCLE_SHEET
+from exporters.xlsx_lifecycle import write_lifecycle_sheet
 from exporters.xlsx_reconciliation import SHEET as RECONCILIATION_SHEET
 from exporters.xlsx_reconciliation import write_reconciliation_sheet
 from exporters.xlsx_sheet import TableSheet, clean_text, discard_workbook, save_workbook, set_print_layout
@@ -82,7 +86,7 @@ def export_inventory(
     categories = categories_in_use(session, scope)
     counter = _Counter(2 * assets + count_changes(session, scope) + 10, progress)
     book = Workbook(write_only=True)
-    names: list[str] = ["Summary"]
+    names: list[str] = ["Summary", LIFECYCLE_SHEET]
 
     def sheet(title: str, columns: Sequence[Column], table: str, hidden: Iterable[str] = ()) -> TableSheet:
         title = _unique_sheet_name(title, names)
@@ -114,6 +118,8 @@ def _write_sheets(
 ) -> None:
     _write_summary(book, build_summary(session, scope, exported_on=today), scope, today)
     counter.step("Summary", 1)
+    forecast = build_forecast(session, load_os_support_for(session), project_ids=scope.project_ids, as_of=today)
+    write_lifecycle_sheet(book, forecast, footer=scope.client_names, exported_on=today)
 
     columns = asset_columns(session, scope)
     _stream(sheet("Assets", columns, "Assets", hidden=["id"]), iter_asset_rows(session, scope, columns), counter)

@@ -27,6 +27,7 @@ from models.handover import (
 from models.ids import new_id
 from models.importing import ImportProfile
 from models.journal import Change, ChangeSet, Conflict, WorkspaceMeta
+from models.lifecycle import LifecycleRule
 from models.project import ActivationProject, Location, ProjectTechnician, Site
 from models.sync_state import RejectedChange, StagedRow
 
@@ -52,6 +53,7 @@ __all__ = [
     "FieldType",
     "ImportProfile",
     "KnowledgeTransferSession",
+    "LifecycleRule",
     "Location",
     "LocationKind",
     "ProjectStatus",

@@ -18,10 +18,10 @@ MAX_JSON_TEXT = 200_000
 
 #: Entities shared by every client (the catalog): anyone may add to it, only an administrator may change or delete
 #: what is there (docs/sync.md, "Who may change what").
-GLOBAL_ENTITIES = frozenset({"category", "field_definition", "checklist_template", "import_profile"})
+GLOBAL_ENTITIES = frozenset({"category", "field_definition", "checklist_template", "import_profile", "lifecycle_rule"})
 CATALOG_REFUSAL = (
     "only an administrator can change or delete what the shared catalog holds "
-    "(categories, fields, checklist templates, import profiles)"
+    "(categories, fields, checklist templates, import profiles, lifecycle rules)"
 )
 #: Entities that belong to a project through their project_id field.
 PROJECT_ENTITIES = frozenset(

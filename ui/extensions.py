@@ -32,6 +32,7 @@ INSTALLERS = (
     "ui.setup_actions",
     "ui.labels_actions",
     "ui.audit_actions",
+    "ui.lifecycle_actions",
 )
 
 

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "app.cli.sync",
     "exporters.cli",
     "app.cli.workflow",
+    "app.cli.lifecycle",
     "exporters.labels_cli",
     "app.cli.audit",
 )

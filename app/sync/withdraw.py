@@ -27,7 +27,7 @@ PURGED_DETAIL = (
 )
 #: Records of the catalog every client shares (the server's "global" space); every other space is one client.
 GLOBAL_SPACE = "global"
-GLOBAL_ENTITIES = ("category", "field_definition", "checklist_template", "import_profile")
+GLOBAL_ENTITIES = ("category", "field_definition", "checklist_template", "import_profile", "lifecycle_rule")
 CHUNK = 5000
 _DELETE_SEARCH_DOC = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 

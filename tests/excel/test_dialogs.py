@@ -119,7 +119,7 @@ def test_export_dialog_writes_the_workbook(
         dialog.export_button.click()
     report = signal.args[0]
     assert isinstance(report, ExportReport) and report.assets == 300
-    assert load_workbook(tmp_path / "out.xlsx", read_only=True).sheetnames[1] == "Assets"
+    assert load_workbook(tmp_path / "out.xlsx", read_only=True).sheetnames[1:3] == ["Lifecycle", "Assets"]
 
 
 def test_install_adds_the_menu_actions_to_the_main_window(

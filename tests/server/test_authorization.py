@@ -14,6 +14,7 @@ from sqlalchemy import update
 from models.base import utcnow
 from models.wire import SYNC_SESSION_HEADER
 from server.models import Token
+from server.records import GLOBAL_ENTITIES
 from tests.server.server_harness import LiveServer, seed_tenant_via_device
 
 RUN = {SYNC_SESSION_HEADER: "run-0123456789"}
@@ -181,7 +182,7 @@ def test_a_technician_sees_only_granted_projects(live_server: LiveServer, tmp_pa
     token = _login(live_server, "tech")
     device = {"device_id": "01a20000-0000-7000-8000-0000000000aa", "cursor": ""}
     rows = _call(live_server, "POST", "/api/sync/pull", device, token).json()["rows"]
-    assert {r["entity"] for r in rows} <= {"category", "field_definition", "checklist_template", "import_profile"}
+    assert {r["entity"] for r in rows} <= GLOBAL_ENTITIES
     assert _call(live_server, "GET", f"/api/records/asset/{ids['asset']}", None, token).status_code == 404
     live_server.grant("tech", "project", ids["project"])
     rows = _call(live_server, "POST", "/api/sync/pull", device, token).json()["rows"]
