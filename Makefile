@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/excel.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/lifecycle.py
+	PYTHONPATH=. $(BIN)/python bench/labels.py
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
