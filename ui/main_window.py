@@ -89,8 +89,6 @@ class MainWindow(QMainWindow):
         self._project_id: str | None = None
         self._node: Node | None = None
         self._sized = False
-        #: The navigator's folding was chosen by the user (View menu), not by the window's width.
-        self._navigator_chosen = False
         #: Scans made while a dialog was open, opened in order once it has closed.
         self._queued_scans: list[str] = []
         self.setWindowTitle("Closeout[*]")
@@ -253,7 +251,7 @@ class MainWindow(QMainWindow):
             narrow = width < NARROW_WIDTH
             style = Qt.ToolButtonStyle.ToolButtonIconOnly if narrow else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
             self.toolbar.setToolButtonStyle(style)
-        navigator = 0 if self._navigator_folded(width) else NAVIGATOR_WIDTH
+        navigator = 0 if width < NARROW_WIDTH else NAVIGATOR_WIDTH
         editor = max(EDITOR_MIN_WIDTH, min(EDITOR_WIDTH, width - navigator - LIST_MIN_WIDTH))
         self.splitter.setSizes([navigator, max(width - navigator - editor, LIST_MIN_WIDTH), editor])
         self._show_navigator_state()
@@ -262,17 +260,11 @@ class MainWindow(QMainWindow):
         self._sized = True
         self._show_navigator_state()
 
-    def _navigator_folded(self, width: int) -> bool:
-        if self._navigator_chosen:
-            return not self.tree.isVisibleTo(self) or self.splitter.sizes()[0] == 0
-        return width < NARROW_WIDTH
-
     def navigator_shown(self) -> bool:
         return self.splitter.sizes()[0] > 0
 
     def show_navigator(self, shown: bool) -> None:
-        """Fold the navigator away or bring it back (View menu); the window's width no longer decides."""
-        self._navigator_chosen = True
+        """Fold the navigator away or bring it back (View menu); the window's width no longer decides (_sized)."""
         sizes = self.splitter.sizes()
         if shown and sizes[0] == 0:
             take = min(NAVIGATOR_WIDTH, max(sizes[1] - LIST_MIN_WIDTH, self.tree.minimumWidth()))

@@ -71,28 +71,9 @@ def _search(w: MainWindow) -> QWidget:
     return w.filters.search
 
 
-def _category(w: MainWindow) -> QWidget:
-    return w.editor.form.inputs["category_id"]
-
-
-def _status(w: MainWindow) -> QWidget:
-    return w.editor.form.inputs["status"]
-
-
-def _make(w: MainWindow) -> QWidget:
-    return w.editor.form.inputs["manufacturer"]
-
-
-def _serial(w: MainWindow) -> QWidget:
-    return w.editor.form.inputs["serial"]
-
-
-def _managed(w: MainWindow) -> QWidget:
-    return w.editor.form.inputs["managed"]
-
-
-def _notes(w: MainWindow) -> QWidget:
-    return w.editor.form.inputs["notes"]
+def _form_input(name: str) -> Callable[[MainWindow], QWidget]:
+    """The editor's input for a field of the form."""
+    return lambda w: w.editor.form.inputs[name]
 
 
 def _yes_no_field(w: MainWindow) -> QWidget:
@@ -107,12 +88,12 @@ FOCUS_TARGETS: dict[str, Callable[[MainWindow], QWidget]] = {
     "navigator tree": _navigator,
     "asset table": _table,
     "search line edit": _search,
-    "category combo box": _category,
-    "status combo box": _status,
-    "make line edit": _make,
-    "serial line edit": _serial,
-    "managed check box": _managed,
-    "notes text box": _notes,
+    "category combo box": _form_input("category_id"),
+    "status combo box": _form_input("status"),
+    "make line edit": _form_input("manufacturer"),
+    "serial line edit": _form_input("serial"),
+    "managed check box": _form_input("managed"),
+    "notes text box": _form_input("notes"),
     "category yes/no field": _yes_no_field,
 }
 
