@@ -50,7 +50,10 @@ def budget_chart(forecast: Forecast, width: float, height: float = 70 * mm) -> D
     legend.x, legend.y = width - legend_width, height - 12 * mm
     legend.fontName, legend.fontSize = fs.regular, 7.5
     legend.alignment = "right"
-    legend.columnMaximum = 12
+    # One column that fits the drawing however many categories there are (more than ten used to fall off its foot).
+    legend.columnMaximum = len(categories)
+    legend.deltay = min(14.0, (height - 12 * mm) / len(categories))
+    legend.dy = min(8.0, legend.deltay - 2)
     legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], c) for i, c in enumerate(categories)]
     drawing.add(legend)
     drawing.add(String(0, height - 6 * mm, f"Budget ({forecast.currency})", fontName=fs.bold, fontSize=8,
