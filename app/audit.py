@@ -11,7 +11,14 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.assets import find_by_previous_tag, find_by_tag, get_asset, suggest_next_tag
+from app.assets import (
+    find_by_previous_tag,
+    find_by_tag,
+    get_asset,
+    refresh_attention,
+    suggest_next_tag,
+    update_asset,
+)
 from app.errors import NotFoundError, ValidationError
 from app.journal import record_update
 from app.projects import ensure_open, find_location, find_site, get_project
@@ -215,17 +222,25 @@ def undo_verification(session: Session, asset_id: str, before: Mapping[str, Any]
         if other is not None and other.id != asset.id:
             raise ValidationError({"asset_tag": f"Tag {values['asset_tag']} is now on another asset."})
     record_update(session, asset, values, actor)
+    refresh_attention(session, asset.client_id, [asset])  # "awaiting its label" again, when the tag went back
     index_assets(session, [asset])
 
 
-def assign_next_tag(session: Session, asset_id: str, *, actor: str) -> dict[str, Any]:
-    """Give an asset that carries only the client's old tag (or none) the next Closeout tag; its old tag is kept as
-    the previous tag. Returns the old values (for `undo_verification`)."""
+def assign_next_tag(session: Session, asset_id: str, *, actor: str, tag: str = "") -> dict[str, Any]:
+    """Give an asset that carries only the client's old tag (or none) a Closeout tag: `tag` as scanned from a
+    pre-printed label (checked as any tag typed in: the client's form, on no other asset), else the client's next
+    one. Its old tag is kept as the previous tag; the "awaiting its label" flag goes. Returns the old values (for
+    `undo_verification`)."""
     asset = _writable(session, asset_id)
-    values: dict[str, Any] = {"asset_tag": suggest_next_tag(session, asset.client_id)}
+    values: dict[str, Any] = {"asset_tag": tag or suggest_next_tag(session, asset.client_id)}
     if not asset.previous_tag and asset.asset_tag:
         values["previous_tag"] = asset.asset_tag
+    if tag:
+        before = {name: getattr(asset, name) for name in values}
+        update_asset(session, asset_id, values, actor=actor, allow_incomplete=True)
+        return {name: value for name, value in before.items() if getattr(asset, name) != value}
     before = _write(session, asset, values, actor)
+    refresh_attention(session, asset.client_id, [asset])
     index_assets(session, [asset])
     return before
 

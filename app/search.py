@@ -6,7 +6,8 @@ Identifiers are found by any part too: "90105" finds CZC90105 through their inne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, ScalarSelect, String, TextClause, column, select, table, text
@@ -25,14 +26,20 @@ INNER_MIN = 3
 #: unicode61, never typed, and dropped from typed searches (it is not \w).
 INNER_MARK = "\ue000"
 
+#: The columns of a search document, in the order of UPSERT_ROWS's parameters.
+DOCUMENT_COLUMNS = ("asset_id", "project_id", "client_id", "tag", "serial", "hostname", "model", "person", "location",
+                    "notes", "inside")  # fmt: skip
+_ON_CONFLICT = "ON CONFLICT(asset_id) DO UPDATE SET " + ", ".join(
+    f"{name}=excluded.{name}" for name in DOCUMENT_COLUMNS if name != "asset_id"
+)
 _UPSERT = text(
-    """INSERT INTO asset_search_docs
-    (asset_id, project_id, client_id, tag, serial, hostname, model, person, location, notes, inside)
-    VALUES (:asset_id, :project_id, :client_id, :tag, :serial, :hostname, :model, :person, :location, :notes,
-    :inside)
-    ON CONFLICT(asset_id) DO UPDATE SET project_id=excluded.project_id, client_id=excluded.client_id,
-    tag=excluded.tag, serial=excluded.serial, hostname=excluded.hostname, model=excluded.model,
-    person=excluded.person, location=excluded.location, notes=excluded.notes, inside=excluded.inside"""
+    f"INSERT INTO asset_search_docs ({', '.join(DOCUMENT_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + name for name in DOCUMENT_COLUMNS)}) {_ON_CONFLICT}"
+)
+#: The same with positional parameters, for the driver's executemany (bulk work): tuples in DOCUMENT_COLUMNS order.
+UPSERT_ROWS = (
+    f"INSERT INTO asset_search_docs ({', '.join(DOCUMENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in DOCUMENT_COLUMNS)}) {_ON_CONFLICT}"
 )
 _DELETE = text("DELETE FROM asset_search_docs WHERE asset_id = :asset_id")
 
@@ -125,11 +132,13 @@ def inner_parts(*identifiers: str) -> str:
     """
     tails: list[str] = []
     for text_ in identifiers:
-        for identifier in text_.split():
+        for identifier in text_.split() if text_ else ():
+            if identifier.isalnum():  # one word (what \w matches, less "_"): most serials, every MAC without ":"
+                tails.extend([identifier[start:] for start in range(1, len(identifier) - INNER_MIN + 1)])
+                continue
             for word in _TOKEN.finditer(identifier):
-                for start in range(word.start() + 1, word.end() - INNER_MIN + 1):
-                    tails.append(INNER_MARK + identifier[start:])
-    return " ".join(tails)
+                tails.extend([identifier[start:] for start in range(word.start() + 1, word.end() - INNER_MIN + 1)])
+    return INNER_MARK + (" " + INNER_MARK).join(tails) if tails else ""
 
 
 #: The asset fields a search document is made of.
@@ -173,6 +182,60 @@ def document_of(asset: Mapping[str, Any], site_name: str, location_path: str) ->
             asset["mac_address"],
         ),
     }
+
+
+#: The indexed columns of a document (the full-text table's columns, in its order).
+INDEXED_COLUMNS = ", ".join(DOCUMENT_COLUMNS[3:])
+
+
+class DeferredIndex:
+    """Search documents inserted while `indexed_in_one_pass` holds are indexed by ranges of rowids:
+    `next_range(count)` gives the statement that indexes the next `count` documents inserted (run it once they
+    are in, on the same connection); whatever is left is indexed when the block ends."""
+
+    #: Indexes the documents whose rowid is in (?, ?].
+    STATEMENT = (
+        f"INSERT INTO asset_search (rowid, {INDEXED_COLUMNS}) "
+        f"SELECT rowid, {INDEXED_COLUMNS} FROM asset_search_docs WHERE rowid > ? AND rowid <= ?"
+    )
+
+    def __init__(self, indexed_through: int) -> None:
+        self.indexed_through = indexed_through
+
+    def next_range(self, count: int) -> tuple[str, list[tuple[int, int]]]:
+        low = self.indexed_through
+        self.indexed_through += count
+        return self.STATEMENT, [(low, self.indexed_through)]
+
+
+@contextmanager
+def indexed_in_one_pass(session: Session) -> Iterator[DeferredIndex]:
+    """Search documents inserted inside this block are indexed by INSERT … SELECT over their rowids, in ranges
+    (`DeferredIndex.next_range`) or when the block ends: for thousands of new assets half the time of the insert
+    trigger indexing them one by one, and a statement that runs without Python's lock (see `BackgroundWriter`).
+
+    The trigger stands aside while the workspace holds the "search_deferred" flag (revision 0009); the flag
+    lives and dies inside the caller's transaction, so no other connection ever sees it, and it is taken away
+    even when the block fails (the caller then rolls back). New documents take rowids above every existing one.
+    """
+    connection = session.connection()
+    before = int(connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM asset_search_docs").scalar() or 0)
+    connection.exec_driver_sql("INSERT INTO workspace_meta (key, value) VALUES ('search_deferred', '1')")
+    deferred = DeferredIndex(before)
+
+    def finish() -> None:
+        last = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM asset_search_docs").scalar()
+        if int(last or 0) > deferred.indexed_through:
+            connection.exec_driver_sql(DeferredIndex.STATEMENT, (deferred.indexed_through, int(last or 0)))
+        connection.exec_driver_sql("DELETE FROM workspace_meta WHERE key = 'search_deferred'")
+
+    try:
+        yield deferred
+    except BaseException:
+        with suppress(Exception):  # the block's own failure is the one to report
+            finish()
+        raise
+    finish()
 
 
 def index_assets(session: Session, assets: Iterable[Asset]) -> None:

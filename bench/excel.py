@@ -211,7 +211,8 @@ def main() -> int:
         return 0
     home = args.home or Path(tempfile.mkdtemp(prefix="closeout-bench-")) / "ws"
     work = home.parent
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; CPU reference {cpu_reference():.2f} s "
+          "(20 million Python additions)", flush=True)  # fmt: skip
     if args.client_list_only:
         return client_list(work, args.assets)
     if not args.reuse:
@@ -231,6 +232,16 @@ def main() -> int:
           f"{i['unchanged']:,.0f} unchanged, {i['rejected']:.0f} rejected; "
           f"peak {i['max_rss_mb']:.0f} MB max RSS")  # fmt: skip
     return client_list(work, args.assets)
+
+
+def cpu_reference() -> float:
+    """Seconds for a fixed pure-Python loop (20 million additions): the speed of this machine's cores, printed so
+    that runs on different machines can be compared (1.8 s on the machine of 2026-12-01's second run)."""
+    t0 = time.perf_counter()
+    total = 0
+    for number in range(20_000_000):
+        total += number
+    return time.perf_counter() - t0
 
 
 def client_list(work: Path, rows: int) -> int:

@@ -41,6 +41,8 @@ class AssetEditor(QFrame):
 
     saved = Signal(str)
     undone = Signal(str)
+    #: An asset changed by something other than the form (a tag given from a scanned label): lists refresh.
+    changed = Signal(str)
     dirty_changed = Signal(bool)
     notice = Signal(str)
 

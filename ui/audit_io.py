@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.assets import find_by_previous_tag, get_asset, suggest_next_tag
+from app.assets import find_by_previous_tag, get_asset, label_pending, suggest_next_tag
 from app.audit import (
     Room,
     Verification,
@@ -64,7 +64,12 @@ def match(ws: Workspace, client_id: str, text: str, tag: str) -> Match:
     with ws.session() as session:
         found = match_scan(session, client_id, text, tag)
         candidates = [_candidate(session, a) for a in found.assets]
-        untagged = len(found.assets) == 1 and found.how != "tag" and not has_closeout_tag(session, found.assets[0])
+        # One asset, found by its old tag or serial, or imported with its tag "given on site" (label-pending).
+        one = found.assets[0] if len(found.assets) == 1 else None
+        untagged = one is not None and (
+            label_pending(one.asset_tag, one.previous_tag)
+            or (found.how != "tag" and not has_closeout_tag(session, one))
+        )
         return Match(found.how, candidates, untagged)
 
 
@@ -88,10 +93,11 @@ def next_tag(ws: Workspace, client_id: str) -> str:
         return suggest_next_tag(session, client_id)
 
 
-def give_next_tag(ws: Workspace, asset_id: str, actor: str) -> tuple[str, dict[str, Any]]:
-    """The next Closeout tag for an asset found by its old tag or serial; returns the tag and the old values."""
+def give_next_tag(ws: Workspace, asset_id: str, actor: str, tag: str = "") -> tuple[str, dict[str, Any]]:
+    """A Closeout tag (`tag` as scanned from a label, else the next) for an asset found by its old tag or serial;
+    returns the tag and the old values."""
     with ws.transaction() as session:
-        before = assign_next_tag(session, asset_id, actor=actor)
+        before = assign_next_tag(session, asset_id, actor=actor, tag=tag)
         return get_asset(session, asset_id).asset_tag, before
 
 

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.editor = AssetEditor(workspace, self.runner, self.technician, self)
         self.editor.saved.connect(self._asset_saved)
         self.editor.undone.connect(self._asset_saved)
+        self.editor.changed.connect(self._asset_saved)
         self.editor.notice.connect(lambda text: self.show_message(text, 6000))
         self.editor.dirty_changed.connect(lambda dirty: self.setWindowModified(dirty))
         self.quick = QuickTag(

@@ -134,6 +134,9 @@ class QuickTag(QObject):
         if self.offer is not None and tag == self.offer.tag:
             self.accept_offer()
             return
+        if self._is_fresh_label_for_offer(typed, tag):
+            self.accept_offer(tag)  # the label just stuck on the asset that was waiting for one
+            return
         self.offer = None
         self.panel.show_candidates("", [])
         shown = editor.asset.tag if editor.asset else editor.new_tag
@@ -169,6 +172,14 @@ class QuickTag(QObject):
                 editor.flash(f"{saved}{tag} is new: fill it in, or scan the next tag.", "ok")
             self.focus_first_field()
 
+    def _is_fresh_label_for_offer(self, typed: str, tag: str) -> bool:
+        """A tag of the client's form that no asset has, scanned while an asset found by its old tag waits for its
+        Closeout tag: the pre-printed label the technician has just stuck on it."""
+        offer, client_id = self.offer, self.editor.client_id
+        if offer is None or offer.asset_id is None or client_id is None or self._reads_as_serial(tag):
+            return False
+        return not audit_io.match(self.editor.workspace, client_id, typed.strip(), tag).candidates
+
     def _reads_as_serial(self, tag: str) -> bool:
         """A scan that is no tag of the client's form (which has a prefix) is taken for a maker's serial."""
         prefix = self.tag_prefix().strip() or self.editor.tag_prefix
@@ -202,7 +213,7 @@ class QuickTag(QObject):
             self.offer = Offer(next_tag, asset_id)
             editor.tag_field.setText(next_tag)
             editor.tag_field.selectAll()
-            text += f" It has no Closeout tag yet: Enter gives it {next_tag}."
+            text += f" It has no Closeout tag yet: scan its new label, or Enter gives it {next_tag}."
         editor.flash(text, "ok")
 
     def open_candidate(self, asset_id: str) -> None:
@@ -260,9 +271,9 @@ class QuickTag(QObject):
         editor.focus_tag()
         editor.flash(f"{saved}No asset has the serial {serial}: Enter saves it as a new asset tagged {next_tag}.", "ok")
 
-    def accept_offer(self) -> None:
-        """Give the offered tag: to the asset found, or to the new asset in the form. A label follows when labels
-        after saves are on (the editor's `saved` signal)."""
+    def accept_offer(self, label: str = "") -> None:
+        """Give the offered tag (or `label`, a pre-printed label scanned instead): to the asset found, or to the new
+        asset in the form. A label is printed when labels after saves are on (the editor's `saved` signal)."""
         offer, self.offer = self.offer, None
         assert offer is not None
         editor = self.editor
@@ -272,14 +283,18 @@ class QuickTag(QObject):
                 editor.focus_tag()
             return
         try:
-            tag, before = audit_io.give_next_tag(editor.workspace, offer.asset_id, editor.technician())
+            tag, before = audit_io.give_next_tag(editor.workspace, offer.asset_id, editor.technician(), label)
         except CloseoutError as exc:
-            editor.flash(f"{offer.tag} was not given: {exc.message}", "error")
+            editor.flash(f"{label or offer.tag} was not given: {exc.message}", "error")
             return
         editor.push_undo(UndoRecord(offer.asset_id, tag, "audit", before, f"Undone: {tag} was taken off again."))
         editor.open_asset(offer.asset_id)
-        editor.saved.emit(offer.asset_id)  # the list refreshes and, when on, the label is printed
-        editor.flash(f"Tagged {tag}. Stick its label on, then scan the next one.", "ok")
+        if label:  # already on the asset: nothing to print
+            editor.changed.emit(offer.asset_id)
+            editor.flash(f"Tagged {tag} from its label. Scan the next one.", "ok")
+        else:
+            editor.saved.emit(offer.asset_id)  # the list refreshes and, when on, the label is printed
+            editor.flash(f"Tagged {tag}. Stick its label on, then scan the next one.", "ok")
         editor.focus_tag()
 
     def _saved(self, asset_id: str) -> None:

@@ -79,6 +79,8 @@ class ImportPreview:
     #: Categories, sites and locations the value mapping creates before the rows are written.
     planned: dict[str, PlannedRecord] = field(default_factory=dict)
     client_tags: ClientTags | None = None
+    #: The workspace's `write_stamp` when the preview began: while it holds, the rows' values are still checked.
+    stamp: str = ""
 
     def count(self, status: RowStatus) -> int:
         return sum(1 for r in self.rows if r.status == status)

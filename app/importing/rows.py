@@ -31,7 +31,7 @@ from app.importing.plan import ImportPlan, decide_date_orders
 from app.importing.presets import detect_preset
 from app.importing.results import ImportOptions, ImportPreview, RowResult, RowStatus
 from app.importing.value_mapping import Action
-from app.journal import CUSTOM_PREFIX, encode
+from app.journal import CUSTOM_PREFIX, encode, write_stamp
 from models import Asset, AssetStatus
 
 #: Report progress every this many rows.
@@ -52,6 +52,7 @@ def preview_import(
     """What importing these rows into the project would do; writes nothing."""
     options = options or ImportOptions()
     check_mapping(mapping)
+    stamp = write_stamp(session)  # before anything is read: a write during the preview makes the write check again
     plan = ImportPlan(session, project_id, headers, mapping, options)
     orders, notes = decide_date_orders(plan, headers, rows, options)
     preset = detect_preset(headers) if ID_TARGET not in plan.columns else None
@@ -79,7 +80,7 @@ def preview_import(
     labels = {key: target.label for key, target in plan.targets.items() if key}
     return ImportPreview(
         project_id, list(headers), dict(mapping), results, notes, used, labels=labels, names=plan.refs.names,
-        planned=dict(plan.refs.planned), client_tags=plan.client_tags,
+        planned=dict(plan.refs.planned), client_tags=plan.client_tags, stamp=stamp,
     )  # fmt: skip
 
 

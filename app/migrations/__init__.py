@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 #: The newest revision; a test keeps it equal to the migration scripts' head.
-SCHEMA_HEAD = "0008_lifecycle"
+SCHEMA_HEAD = "0009_deferred_search"

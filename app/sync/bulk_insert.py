@@ -1,12 +1,15 @@
-"""Many-row INSERTs for applying a pull: the driver's executemany, fed values the way SQLAlchemy would store them."""
+"""Many-row INSERTs (a pull, a bulk import): the driver's executemany, fed values as SQLAlchemy would store them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 _NOTHING = object()
@@ -22,19 +25,30 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     """
     if not rows:
         return
+    prepared = prepare_rows(session, table, rows)
+    if prepared is None:
+        session.execute(insert(table), list(rows))
+        return
+    session.connection().exec_driver_sql(*prepared)
+
+
+def prepare_rows(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]]
+) -> tuple[str, list[tuple[Any, ...]]] | None:
+    """The INSERT statement and its parameter rows for the driver's executemany, as `insert_rows` runs them;
+    None when only SQLAlchemy's ordinary path can write these rows (a callable default, another driver)."""
+    if not rows:
+        return None
     names = list(rows[0])
     missing = [column for column in table.c if column.key not in rows[0] and column.default is not None]
     if any(not getattr(column.default, "is_scalar", False) for column in missing):
-        session.execute(insert(table), list(rows))
-        return
-    connection = session.connection()
-    dialect = connection.dialect
+        return None
+    dialect = session.get_bind().dialect
     defaults = {column.key: getattr(column.default, "arg", None) for column in missing}
     compiled = insert(table).compile(dialect=dialect, column_keys=[*names, *defaults])
     order = list(compiled.positiontup or ())
     if dialect.paramstyle != "qmark" or sorted(order) != sorted([*names, *defaults]):
-        session.execute(insert(table), list(rows))  # another driver, or a statement this shortcut cannot mirror
-        return
+        return None  # another driver, or a statement this shortcut cannot mirror
     processed = [
         (index, process)
         for index, key in enumerate(order)
@@ -56,4 +70,58 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
                 converted[index] = last_out[slot]
             values = tuple(converted)
         parameters.append(values)
-    connection.exec_driver_sql(str(compiled), parameters)
+    return str(compiled), parameters
+
+
+class BackgroundWriter:
+    """Runs prepared statements on the session's own connection (its transaction) in one background thread, one
+    batch at a time, while the caller prepares the next batch: SQLite writes without holding Python's lock, so
+    building rows and writing them use both cores. Used as a context manager; leaving it waits for the last batch,
+    and after an error nothing more is written (the caller's transaction then rolls back).
+
+    While a batch is being written the caller must not use the session: it shares the connection.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._connection = session.connection()
+        driver = self._connection.connection.driver_connection
+        assert driver is not None  # a live connection, inside the session's transaction
+        self._driver = driver
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="closeout-bulk-write")
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self.wait()
+            elif self._pending is not None:
+                futures_wait([self._pending])  # never leave the connection in use behind the caller's rollback
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def wait(self) -> None:
+        """Until the batch being written is in; its failure is raised here, as SQLAlchemy would raise it."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def write(self, batch: Sequence[tuple[str, Sequence[tuple[Any, ...]]]]) -> None:
+        """Write these statements (in order) once the previous batch is in; returns at once."""
+        self.wait()
+        self._pending = self._pool.submit(self._run, list(batch))
+
+    def _run(self, batch: list[tuple[str, Sequence[tuple[Any, ...]]]]) -> None:
+        dbapi = self._connection.dialect.loaded_dbapi
+        cursor = self._driver.cursor()
+        try:
+            for statement, parameters in batch:
+                try:
+                    cursor.executemany(statement, parameters)
+                except dbapi.Error as exc:
+                    raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+        finally:
+            cursor.close()

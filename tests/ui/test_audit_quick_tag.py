@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.assets import find_by_tag, update_asset
+from app.asset_query import AssetFilter, count_assets
+from app.assets import LABEL_PENDING, find_by_tag, update_asset
 from app.audit import location_label_text, mark_listed
 from app.projects import find_location
 from models import Asset, AuditState
@@ -180,3 +181,62 @@ def test_a_scanned_location_label_sets_the_room_and_an_unknown_serial_becomes_a_
 
     assert made.serial == "NEWSERIAL-0099" and made.location_id == location.id
     assert audit_state(made) is AuditState.FOUND and made.seen_location_id == location.id
+
+
+def _waiting_for_label(window: MainWindow, tag: str, old: str) -> Asset:
+    """An asset imported with its tag "given on site": the client's old tag stands in as its tag."""
+    with window.workspace.transaction() as s:
+        asset = find_by_tag(s, window.editor.client_id or "", tag)
+        assert asset is not None
+        update_asset(s, asset.id, {"asset_tag": old, "previous_tag": old}, actor="import", any_tag=True)
+    waiting = _asset(window, old)
+    assert LABEL_PENDING in waiting.attention
+    return waiting
+
+
+def test_the_old_tag_of_an_asset_waiting_for_its_label_offers_the_next_tag_and_enter_gives_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    waiting = _waiting_for_label(window, "NWD-00007", "HX-00007")
+    scan(qtbot, window, "HX-00007")  # the client's old label, scanned on site
+    qtbot.waitUntil(lambda: window.quick.offer is not None)
+    offered = window.quick.offer.tag if window.quick.offer else ""
+    assert offered.startswith("NWD-") and window.editor.tag_field.text() == offered
+    assert f"scan its new label, or Enter gives it {offered}" in window.editor.banner.text()
+    qtbot.keyClick(window.editor.tag_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.editor.asset is not None and window.editor.asset.tag == offered)
+    given = _asset(window, offered)
+    assert (given.id, given.previous_tag) == (waiting.id, "HX-00007")
+    assert LABEL_PENDING not in given.attention  # no longer awaiting its label
+    scan(qtbot, window, "HX-00007")  # the old label still finds it, and offers nothing more
+    qtbot.waitUntil(lambda: window.editor.asset is not None and window.editor.asset.tag == offered)
+    assert window.quick.offer is None
+
+
+def test_a_pre_printed_label_scanned_after_the_old_tag_becomes_the_tag_and_undo_takes_it_back(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    waiting = _waiting_for_label(window, "NWD-00008", "HX-00008")
+    window.table.setFocus()  # the focus anywhere: the scan is caught
+    scanner_types("HX-00008")
+    qtbot.waitUntil(lambda: window.quick.offer is not None)
+    scanner_types("NWD-77001")  # the label just stuck on it (no asset has that tag)
+    qtbot.waitUntil(lambda: window.editor.asset is not None and window.editor.asset.tag == "NWD-77001")
+    assert "Tagged NWD-77001 from its label" in window.editor.banner.text()
+    labelled = _asset(window, "NWD-77001")
+    assert (labelled.id, labelled.previous_tag, labelled.needs_attention) == (waiting.id, "HX-00008", False)
+    with window.workspace.session() as s:
+        assert find_by_tag(s, window.editor.client_id or "", "NWD-77001") is not None
+        assert count_assets(s, AssetFilter(text="77001")) == 1  # searchable at once
+    window.actions_by_name["undo_save"].trigger()
+    qtbot.waitUntil(lambda: _asset(window, "HX-00008").id == waiting.id)
+    assert LABEL_PENDING in _asset(window, "HX-00008").attention  # waiting for its label again
+
+
+def test_a_label_already_on_another_asset_is_not_given_to_the_waiting_one(qtbot: QtBot, window: MainWindow) -> None:
+    _waiting_for_label(window, "NWD-00009", "HX-00009")
+    scan(qtbot, window, "HX-00009")
+    qtbot.waitUntil(lambda: window.quick.offer is not None)
+    scan(qtbot, window, "NWD-00010")  # another asset's tag: it opens that asset, the waiting one keeps its old tag
+    qtbot.waitUntil(lambda: window.editor.asset is not None and window.editor.asset.tag == "NWD-00010")
+    assert LABEL_PENDING in _asset(window, "HX-00009").attention
