@@ -236,7 +236,7 @@ def main() -> int:
 
 def cpu_reference() -> float:
     """Seconds for a fixed pure-Python loop (20 million additions): the speed of this machine's cores, printed so
-    that runs on different machines can be compared (1.8 s on the machine of 2026-12-01's second run)."""
+    that runs on different machines can be compared (0.9 to 1.0 s on the machine of 2026-12-01's second session)."""
     t0 = time.perf_counter()
     total = 0
     for number in range(20_000_000):

@@ -71,6 +71,8 @@ class ImportPlan:
         self.value_keys = [k for k in self.columns if self.values is not None and any(
             c.field == k for c in self.values.choices
         )]  # fmt: skip
+        #: Category id → the keys of its configuration fields (asked for every row of the file).
+        self.custom_keys: dict[str | None, frozenset[str]] = {}
         #: (target, column index, "date" | "text" | "other") for every mapped column.
         self.readers = [
             (key, index, "date" if self.is_date(key) else "text" if self.is_text(key) else "other")

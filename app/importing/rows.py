@@ -38,6 +38,7 @@ from models import Asset, AssetStatus
 PROGRESS_EVERY = 500
 Progress = Callable[[int, int], None]
 _COMPARED = ("id", "project_id", "custom_fields", *ASSET_FIELDS)
+_ADDRESSES = frozenset({"ip_address", "mac_address"})
 
 
 def preview_import(
@@ -113,6 +114,9 @@ def _read_row(
                 )
             raw[key] = day.isoformat() if day and key.startswith(CUSTOM_PREFIX) else day
         elif kind == "text":
+            if type(value) is str and "e" not in value and "E" not in value:  # most cells: no number, not mangled
+                raw[key] = first_address(value.strip()) if key in _ADDRESSES else value.strip()
+                continue
             if mangled_number(value):
                 shown = shown_number(value)
                 if key == plan.match_key:
@@ -124,7 +128,7 @@ def _read_row(
                 result.noted.append(f"Check {label}: “{shown}” in the client's list; Excel turned it into a number.")
                 raw[key] = ""
                 continue
-            raw[key] = first_address(cell_text(value)) if key in ("ip_address", "mac_address") else cell_text(value)
+            raw[key] = first_address(cell_text(value)) if key in _ADDRESSES else cell_text(value)
         else:
             raw[key] = value if value is not None else ""
     if months is not None:
@@ -181,7 +185,9 @@ def _finish(
     resolved, problems = plan.refs.resolve(values, current)
     result.reasons.extend(problems)
     category_id = resolved.get("category_id", current["category_id"] if current is not None else None)
-    defined = {d.key for d in field_definitions(session, category_id)}
+    defined = plan.custom_keys.get(category_id)
+    if defined is None:
+        defined = plan.custom_keys[category_id] = frozenset(d.key for d in field_definitions(session, category_id))
     for key in [k for k in values if k.startswith(CUSTOM_PREFIX)]:
         if key[len(CUSTOM_PREFIX) :] not in defined and values[key] in (None, ""):
             del values[key]  # another category's column, empty for this asset
