@@ -317,6 +317,15 @@ def find_location(session: Session, client_id: str, ref: str, site_id: str | Non
             sites = {site.id: site.name for site in session.scalars(select(Site).where(Site.client_id == client_id))}
             places = "; ".join(f"{sites.get(loc.site_id, '?')}: {loc.path}" for loc in matches[:5])
             raise AmbiguousError(f"Several locations match “{ref}” ({places}); name the site or give the full path.")
+    head, separator, rest = ref.strip().partition(" / ")
+    if separator and rest:  # named with its site first, as lists and the message above name places: "HQ / Lab"
+        site = session.scalars(
+            select(Site).where(
+                Site.client_id == client_id, func.lower(Site.name) == head.strip().lower(), Site.deleted_at.is_(None)
+            )
+        ).first()
+        if site is not None and site_id in (None, site.id):
+            return find_location(session, client_id, rest, site.id)
     raise NotFoundError(f"There is no location “{ref}”.")
 
 

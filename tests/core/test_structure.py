@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.db import Workspace
-from app.errors import ReadOnlyError, ValidationError
+from app.errors import NotFoundError, ReadOnlyError, ValidationError
 from app.journal import history
-from app.projects import create_client, create_location, create_project, create_site, list_locations
+from app.projects import create_client, create_location, create_project, create_site, find_location, list_locations
 from app.structure import edit_project, inner_kind, suggest_code, update_client, update_location, update_site
 from app.validation import normalise_technician
 from models import ActivationProject, Client, LocationKind, ProjectStatus
@@ -139,3 +139,20 @@ def test_suggestions_for_codes_kinds_and_names() -> None:
     assert normalise_technician("  Pat   Tester\x1b ") == "Pat Tester"
     with pytest.raises(ValueError, match="Enter your name"):
         normalise_technician(" \t")
+
+
+def test_a_location_named_with_its_site_first_is_found_in_that_site(workspace: Workspace) -> None:
+    with workspace.transaction() as s:
+        client = create_client(s, code="ACME", name="Acme", tag_prefix="AC-", tag_digits=4, actor="lead")
+        hq, depot = (create_site(s, client_id=client.id, name=name, actor="lead") for name in ("Zürich HQ", "Depot"))
+        floor = create_location(s, site_id=hq.id, kind=LocationKind.FLOOR, name="Floor 2", actor="lead")
+        room = create_location(s, site_id=hq.id, kind=LocationKind.ROOM, name="Lab", parent_id=floor.id, actor="lead")
+        store = create_location(s, site_id=depot.id, kind=LocationKind.ROOM, name="Lab", actor="lead")
+        assert find_location(s, client.id, "zürich hq / floor 2 / Lab").id == room.id  # as a client's list names it
+        assert find_location(s, client.id, "Zürich HQ / Lab").id == room.id  # the site, then a unique tail
+        assert find_location(s, client.id, "Zürich HQ / Lab", hq.id).id == room.id
+        with pytest.raises(NotFoundError):
+            find_location(s, client.id, "Zürich HQ / Lab", depot.id)  # another site than the one asked for
+        with pytest.raises(NotFoundError):
+            find_location(s, client.id, "Geneva / Lab")
+        assert find_location(s, client.id, "Depot / Lab").id == store.id
