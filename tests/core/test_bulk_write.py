@@ -83,15 +83,20 @@ def test_the_journal_text_of_a_bulk_row_reads_back_as_the_standard_encoders() ->
     assert encode_snapshot(odd, ["asset_tag", "custom_fields"]) == encode_plain(odd)
 
 
-@pytest.fixture
-def project_id(workspace: Workspace) -> str:
-    with workspace.transaction() as s:
+def _acme(ws: Workspace) -> tuple[str, str]:
+    """Client Acme (tags AC- and five digits), its onboarding project and the room HQ / Lab: (client, project)."""
+    with ws.transaction() as s:
         ensure_default_categories(s)
         client = create_client(s, code="ACME", name="Acme", tag_prefix="AC-", tag_digits=5, actor="lead")
         project = create_project(s, client_id=client.id, code="ACME-ONB", name="Acme onboarding", actor="lead")
         site = create_site(s, client_id=client.id, name="HQ", actor="lead")
         create_location(s, site_id=site.id, kind=LocationKind.ROOM, name="Lab", actor="lead")
-        return project.id
+        return client.id, project.id
+
+
+@pytest.fixture
+def project_id(workspace: Workspace) -> str:
+    return _acme(workspace)[1]
 
 
 def _search(ws: Workspace, words: str) -> list[str]:
@@ -205,18 +210,11 @@ def _assets(ws: Workspace) -> list[dict[str, Any]]:
         return rows
 
 
-def _acme(home: Path) -> Workspace:
-    ws = open_workspace(home)
-    with ws.transaction() as s:
-        ensure_default_categories(s)
-        client = create_client(s, code="ACME", name="Acme", tag_prefix="AC-", tag_digits=5, actor="lead")
-        create_project(s, client_id=client.id, code="ACME-ONB", name="Acme onboarding", actor="lead")
-    return ws
-
-
 def test_an_import_written_from_its_preview_equals_one_cleaned_again(tmp_path: Path) -> None:
-    trusted, recleaned = _acme(tmp_path / "trusted"), _acme(tmp_path / "recleaned")
+    trusted, recleaned = open_workspace(tmp_path / "trusted"), open_workspace(tmp_path / "recleaned")
     try:
+        _acme(trusted)
+        _acme(recleaned)
         _import(trusted, stale=False)
         _import(recleaned, stale=True)
         assert _assets(trusted) == _assets(recleaned)
@@ -227,17 +225,14 @@ def test_an_import_written_from_its_preview_equals_one_cleaned_again(tmp_path: P
 
 
 def test_a_write_since_the_preview_makes_the_import_check_its_rows_again(workspace: Workspace) -> None:
-    with workspace.transaction() as s:
-        ensure_default_categories(s)
-        client = create_client(s, code="ACME", name="Acme", tag_prefix="AC-", tag_digits=5, actor="lead")
-        project = create_project(s, client_id=client.id, code="ACME-ONB", name="Acme onboarding", actor="lead")
+    client_id, project_id = _acme(workspace)
     headers, rows = rows_from_dicts([{"Asset Tag": "AC-00001", "Category": "laptop"}])
     with workspace.session() as s:
-        preview = preview_import(s, project.id, headers, rows, suggest_for(s, headers))
+        preview = preview_import(s, project_id, headers, rows, suggest_for(s, headers))
         before = write_stamp(s)
     assert preview.stamp == before
     with workspace.transaction() as s:  # the client's prefix changes after the preview was made
-        update_client(s, client.id, name="Acme", code="ACME", tag_prefix="NEW-", tag_digits=5, actor="lead")
+        update_client(s, client_id, name="Acme", code="ACME", tag_prefix="NEW-", tag_digits=5, actor="lead")
     with workspace.session() as s:
         assert write_stamp(s) != before
     with pytest.raises(ImportFailed, match="NEW-"), workspace.transaction() as s:
