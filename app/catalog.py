@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.db import lowered
 from app.errors import NotFoundError, ValidationError
 from app.journal import record_create
 from app.validation import LONG_TEXT_LIMIT, parse_bool, parse_date, parse_number, printable
@@ -259,7 +260,7 @@ def find_category(session: Session, ref: str) -> Category:
         select(Category)
         .where(
             Category.deleted_at.is_(None),
-            or_(func.lower(Category.code) == wanted, func.lower(Category.name) == wanted),
+            or_(lowered(Category.code) == wanted, lowered(Category.name) == wanted),
         )
         .limit(1)
     ).first()

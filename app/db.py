@@ -13,9 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, String, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.config import WORKSPACE_FILE
 from app.errors import WorkspaceError
@@ -89,7 +90,18 @@ class Workspace:
         self.engine.dispose()
 
 
+def _text_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def lowered(column: Any) -> ColumnElement[str]:
+    """`column` in lower case as Python lowers it (SQLite's own lower() leaves "É" as it is): the workspace compares
+    names typed or imported ("Étage 2", "ÖSTRA LAGER") with the stored ones through this."""
+    return func.text_lower(column, type_=String)
+
+
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function("text_lower", 1, _text_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # FULL: a saved asset survives a power cut, not only a crash of the app.

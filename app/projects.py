@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db import lowered
 from app.errors import AmbiguousError, NotFoundError, ReadOnlyError, ValidationError
 from app.journal import record_create, record_update
 from models import (
@@ -49,7 +50,7 @@ def client_problems(
     errors: dict[str, str] = {}
     others = (Client.id != client_id,) if client_id else ()
     _required(errors, "name", name, "Client name")
-    if "name" not in errors and session.scalar(_live(Client, func.lower(Client.name) == name.strip().lower(), *others)):
+    if "name" not in errors and session.scalar(_live(Client, lowered(Client.name) == name.strip().lower(), *others)):
         errors["name"] = f"There is already a client called “{name.strip()}”."
     if not code:
         errors["code"] = "Client code is required: letters and digits, like ACME."
@@ -90,7 +91,7 @@ def site_problems(session: Session, *, client_id: str, name: str, site_id: str |
     errors: dict[str, str] = {}
     _required(errors, "name", name, "Site name")
     others = (Site.id != site_id,) if site_id else ()
-    same = func.lower(Site.name) == name.strip().lower()
+    same = lowered(Site.name) == name.strip().lower()
     if "name" not in errors and session.scalar(_live(Site, Site.client_id == client_id, same, *others)):
         errors["name"] = f"This client already has a site called “{name.strip()}”."
     return errors
@@ -106,7 +107,7 @@ def location_problems(
         errors["name"] = "A location name cannot hold “/”: add a level inside it instead."
     others = (Location.id != location_id,) if location_id else ()
     same_place = Location.parent_id == parent_id if parent_id else Location.parent_id.is_(None)
-    same = func.lower(Location.name) == name.strip().lower()
+    same = lowered(Location.name) == name.strip().lower()
     if "name" not in errors and session.scalar(_live(Location, Location.site_id == site_id, same_place, same, *others)):
         errors["name"] = f"There is already a “{name.strip()}” in this place."
     return errors
@@ -303,12 +304,12 @@ def find_location(session: Session, client_id: str, ref: str, site_id: str | Non
     )
     if site_id:
         base = base.where(Location.site_id == site_id)
-    exact = session.scalars(base.where(func.lower(Location.path) == wanted).limit(1)).first()
+    exact = session.scalars(base.where(lowered(Location.path) == wanted).limit(1)).first()
     if exact is not None:
         return exact
     for condition in (
-        func.lower(Location.name) == wanted,
-        func.lower(Location.path).endswith(" / " + wanted, autoescape=True),
+        lowered(Location.name) == wanted,
+        lowered(Location.path).endswith(" / " + wanted, autoescape=True),
     ):
         matches = list(session.scalars(base.where(condition).limit(6)))
         if len(matches) == 1:
@@ -321,7 +322,7 @@ def find_location(session: Session, client_id: str, ref: str, site_id: str | Non
     if separator and rest:  # named with its site first, as lists and the message above name places: "HQ / Lab"
         site = session.scalars(
             select(Site).where(
-                Site.client_id == client_id, func.lower(Site.name) == head.strip().lower(), Site.deleted_at.is_(None)
+                Site.client_id == client_id, lowered(Site.name) == head.strip().lower(), Site.deleted_at.is_(None)
             )
         ).first()
         if site is not None and site_id in (None, site.id):

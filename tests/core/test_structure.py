@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.catalog import CategorySpec, create_category, find_category
 from app.db import Workspace
 from app.errors import NotFoundError, ReadOnlyError, ValidationError
 from app.journal import history
@@ -156,3 +157,27 @@ def test_a_location_named_with_its_site_first_is_found_in_that_site(workspace: W
         with pytest.raises(NotFoundError):
             find_location(s, client.id, "Geneva / Lab")
         assert find_location(s, client.id, "Depot / Lab").id == store.id
+
+
+def test_names_with_accented_capitals_are_found_whatever_their_case(workspace: Workspace) -> None:
+    """SQLite's own lower() changes only A–Z: "ÉTAGE 2" and "étage 2" must still name the same floor."""
+    with workspace.transaction() as s:
+        client = create_client(s, code="ZRH", name="Öztürk AG", tag_prefix="HX-", actor="lead")
+        hq = create_site(s, client_id=client.id, name="Zürich HQ", actor="lead")
+        floor = create_location(s, site_id=hq.id, kind=LocationKind.FLOOR, name="Étage 2", actor="lead")
+        room = create_location(
+            s, site_id=hq.id, kind=LocationKind.ROOM, name="Salle Ö1", parent_id=floor.id, actor="lead"
+        )
+        category = create_category(s, CategorySpec(code="ecran", name="Écrans", icon="monitor"), actor="lead")
+        assert find_location(s, client.id, "étage 2").id == floor.id
+        assert find_location(s, client.id, "ÉTAGE 2 / SALLE Ö1").id == room.id
+        assert find_location(s, client.id, "ZÜRICH HQ / étage 2").id == floor.id
+        assert find_category(s, "ÉCRANS").id == category.id
+    with workspace.transaction() as s, pytest.raises(ValidationError) as caught:
+        create_site(s, client_id=client.id, name="ZÜRICH HQ", actor="lead")
+    assert caught.value.errors == {"name": "This client already has a site called “ZÜRICH HQ”."}
+    with workspace.transaction() as s, pytest.raises(ValidationError) as caught:
+        create_location(s, site_id=hq.id, kind=LocationKind.FLOOR, name="étage 2", actor="lead")
+    assert caught.value.errors == {"name": "There is already a “étage 2” in this place."}
+    with workspace.transaction() as s, pytest.raises(ValidationError):
+        create_client(s, code="ZR2", name="ÖZTÜRK AG", tag_prefix="HY-", actor="lead")
