@@ -160,7 +160,7 @@ def test_a_location_named_with_its_site_first_is_found_in_that_site(workspace: W
 
 
 def test_names_with_accented_capitals_are_found_whatever_their_case(workspace: Workspace) -> None:
-    """SQLite's own lower() changes only A–Z: "ÉTAGE 2" and "étage 2" must still name the same floor."""
+    """SQLite's own lower() changes only A to Z: "ÉTAGE 2" and "étage 2" must still name the same floor."""
     with workspace.transaction() as s:
         client = create_client(s, code="ZRH", name="Öztürk AG", tag_prefix="HX-", actor="lead")
         hq = create_site(s, client_id=client.id, name="Zürich HQ", actor="lead")
