@@ -6,8 +6,9 @@ only the writing is batched, so 100,000 rows take seconds rather than minutes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.assets import LABEL_PENDING, References, check_flags, clean_values, label_pending, refresh_attention
 from app.catalog import field_definitions
+from app.db import defer_checkpoint
 from app.errors import NotFoundError, ValidationError
 from app.journal import CUSTOM_PREFIX, device_id, encode_snapshot, journaled_fields, next_hlc
 from app.projects import ensure_open, get_project
@@ -80,86 +82,124 @@ def create_assets_bulk(
         session.scalars(select(Asset.asset_tag).where(Asset.client_id == client.id, Asset.deleted_at.is_(None)))
     )
     result = BulkResult()
+    places = _Places(session)
+    required: dict[str | None, list[FieldDefinition]] = {}
+    if checked:  # what the rows name is known before the writer shares the session's connection
+        for category_id in {row.get("category_id") for row in rows}:
+            required[category_id] = [d for d in field_definitions(session, category_id) if d.required]
+        places.load({(row.get("site_id"), row.get("location_id")) for row in rows})
+    serials: set[str] = set()
+    row_of: dict[str, int] = {}
     batch_tags: dict[str, int] = {}
     now = utcnow()
-    serials: set[str] = set()
-    accepted: list[tuple[int, dict[str, Any], tuple[str, str]]] = []
     columns = {c.key for c in Asset.__table__.columns}
-    places: dict[tuple[str | None, str | None], tuple[str, str]] = {}
-    required: dict[str | None, list[FieldDefinition]] = {}
     #: Shared by every row without custom fields or flags: their JSON is made once when written (they are not
     #: changed after: the rows are written and dropped).
     no_custom: dict[str, Any] = {}
     no_reasons: list[str] = []
 
-    # Every row is checked and made into its row of the assets table before anything is written.
-    for index, row in enumerate(rows):
-        try:
-            cleaned = dict(row) if checked else clean_values(session, client, row, None, refs, any_tag=any_tag)
-            tag = cleaned.pop("asset_tag", "")
-            if not tag:
-                raise ValidationError({"asset_tag": "Enter or scan an asset tag."})
-            if tag in batch_tags:
-                raise ValidationError({"asset_tag": f"Tag {tag} appears twice (also in row {batch_tags[tag] + 1})."})
-            if tag in taken:
-                raise ValidationError({"asset_tag": f"Tag {tag} is already on another asset of this client."})
-            custom = {
-                k[len(CUSTOM_PREFIX) :]: v for k, v in cleaned.items() if k.startswith(CUSTOM_PREFIX) and v is not None
-            }
-            plain = {k: v for k, v in cleaned.items() if not k.startswith(CUSTOM_PREFIX)}
-            category_id = plain.get("category_id")
-            if category_id not in required:
-                required[category_id] = [d for d in field_definitions(session, category_id) if d.required]
-            missing = [d for d in required[category_id] if custom.get(d.key) in (None, "")]
-            if missing and not allow_incomplete:
-                raise ValidationError({f"custom.{d.key}": f"{d.label} is required for this category." for d in missing})
-        except ValidationError as exc:
-            result.rejected[index] = exc.errors
-            continue
-        values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
-        values.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, category_id=None, site_id=None,
-                      location_id=None, purchase_date=None, warranty_end=None, purchase_cost=None,
-                      listed=listed, seen_at=None, seen_by="", seen_site_id=None, seen_location_id=None,
-                      audit_mark="", audit_reason="")  # fmt: skip
-        values.update({k: v for k, v in plain.items() if v is not None or k not in TEXT_FIELDS})
-        awaiting = [LABEL_PENDING] if label_pending(tag, values["previous_tag"]) else []
-        reasons = [f"missing:{d.label}" for d in missing] + awaiting + check_flags(values.get("notes") or "")
-        # A row of the assets table rather than an Asset object: the same values, without the ORM's per-attribute
-        # bookkeeping (a third of the time of 100,000 rows).
-        record: dict[str, Any] = {
-            **values, "id": new_id(), "client_id": client.id, "project_id": project.id, "asset_tag": tag,
-            "custom_fields": custom or no_custom, "tagged_by": actor, "tagged_at": now, "created_at": now,
-            "updated_at": now, "deleted_at": None, "server_version": 0, "attention": reasons or no_reasons,
-            "needs_attention": bool(reasons),
-        }  # fmt: skip
-        unknown = record.keys() - columns
-        if unknown:
-            raise TypeError(f"{', '.join(sorted(unknown))} are not asset fields")
-        batch_tags[tag] = index
-        if record["serial"]:
-            serials.add(record["serial"])
-        place = (record["site_id"], record["location_id"])
-        if place not in places:  # a client has a few places and thousands of assets in each
-            site = session.get(Site, place[0]) if place[0] else None
-            location = session.get(Location, place[1]) if place[1] else None
-            places[place] = (site.name if site else "", location.path if location else "")
-        accepted.append((index, record, places[place]))
-        result.created.append(record["id"])
+    def accepted() -> Iterator[tuple[int, dict[str, Any], tuple[str, str]]]:
+        """Each row checked and made into its row of the assets table. With `strict`, rows after the first
+        rejection are still checked (to report them all) but no longer given to the writer."""
+        for index, row in enumerate(rows):
+            try:
+                cleaned = dict(row) if checked else clean_values(session, client, row, None, refs, any_tag=any_tag)
+                tag = cleaned.pop("asset_tag", "")
+                if not tag:
+                    raise ValidationError({"asset_tag": "Enter or scan an asset tag."})
+                if tag in batch_tags:
+                    raise ValidationError(
+                        {"asset_tag": f"Tag {tag} appears twice (also in row {batch_tags[tag] + 1})."}
+                    )
+                if tag in taken:
+                    raise ValidationError({"asset_tag": f"Tag {tag} is already on another asset of this client."})
+                custom = {
+                    k[len(CUSTOM_PREFIX) :]: v
+                    for k, v in cleaned.items()
+                    if k.startswith(CUSTOM_PREFIX) and v is not None
+                }
+                plain = {k: v for k, v in cleaned.items() if not k.startswith(CUSTOM_PREFIX)}
+                category_id = plain.get("category_id")
+                if category_id not in required:
+                    required[category_id] = [d for d in field_definitions(session, category_id) if d.required]
+                missing = [d for d in required[category_id] if custom.get(d.key) in (None, "")]
+                if missing and not allow_incomplete:
+                    raise ValidationError(
+                        {f"custom.{d.key}": f"{d.label} is required for this category." for d in missing}
+                    )
+            except ValidationError as exc:
+                result.rejected[index] = exc.errors
+                continue
+            values: dict[str, Any] = {name: "" for name in TEXT_FIELDS}
+            values.update(status=AssetStatus.IN_SERVICE, managed=True, critical=False, category_id=None,
+                          site_id=None, location_id=None, purchase_date=None, warranty_end=None, purchase_cost=None,
+                          listed=listed, seen_at=None, seen_by="", seen_site_id=None, seen_location_id=None,
+                          audit_mark="", audit_reason="")  # fmt: skip
+            values.update({k: v for k, v in plain.items() if v is not None or k not in TEXT_FIELDS})
+            awaiting = [LABEL_PENDING] if label_pending(tag, values["previous_tag"]) else []
+            reasons = [f"missing:{d.label}" for d in missing] + awaiting + check_flags(values.get("notes") or "")
+            # A row of the assets table rather than an Asset object: the same values, without the ORM's
+            # per-attribute bookkeeping (a third of the time of 100,000 rows).
+            record: dict[str, Any] = {
+                **values, "id": new_id(), "client_id": client.id, "project_id": project.id, "asset_tag": tag,
+                "custom_fields": custom or no_custom, "tagged_by": actor, "tagged_at": now, "created_at": now,
+                "updated_at": now, "deleted_at": None, "server_version": 0, "attention": reasons or no_reasons,
+                "needs_attention": bool(reasons),
+            }  # fmt: skip
+            unknown = record.keys() - columns
+            if unknown:
+                raise TypeError(f"{', '.join(sorted(unknown))} are not asset fields")
+            batch_tags[tag] = index
+            if record["serial"]:
+                serials.add(record["serial"])
+            row_of[record["id"]] = index
+            result.created.append(record["id"])
+            if not (strict and result.rejected):
+                yield index, record, places.names(record["site_id"], record["location_id"])
+
+    # Rows are checked while the previous ones are being written. Cleaning them reads the workspace, so rows not
+    # yet cleaned (`checked` false) are all made first, before the writer shares the session's connection.
+    records = accepted() if checked else iter(list(accepted()))
+    first = None if strict and result.rejected else next(records, None)
+    if first is not None:
+        _write(session, chain([first], records), actor=actor, total=len(rows), progress=progress, chunk=chunk)
     if strict and result.rejected:
+        # Rows checked by a preview are written as they are checked: those before the rejected one are in the
+        # caller's transaction, which this error rolls back (as a cancelled progress does).
         raise ValidationError(
             {f"row {i + 1}: {name}": message for i, errs in result.rejected.items() for name, message in errs.items()}
         )
-    if accepted:
-        _write(session, accepted, actor=actor, total=len(rows), progress=progress, chunk=chunk)
-    _flag_shared_serials(session, client.id, serials, result, {r["id"]: i for i, r, _ in accepted})
+    _flag_shared_serials(session, client.id, serials, result, row_of)
     if progress:
         progress(len(rows), len(rows))
     return result
 
 
+class _Places:
+    """The site name and location path of each (site id, location id) the rows name: a client has a few places
+    and thousands of assets in each. Loaded up front (`load`) when the rows are written as they are checked."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._names: dict[tuple[str | None, str | None], tuple[str, str]] = {}
+
+    def load(self, places: set[tuple[str | None, str | None]]) -> None:
+        for site_id, location_id in places:
+            self.names(site_id, location_id)
+
+    def names(self, site_id: str | None, location_id: str | None) -> tuple[str, str]:
+        place = (site_id, location_id)
+        found = self._names.get(place)
+        if found is None:
+            site = self.session.get(Site, site_id) if site_id else None
+            location = self.session.get(Location, location_id) if location_id else None
+            found = self._names[place] = (site.name if site else "", location.path if location else "")
+        return found
+
+
 def _write(
     session: Session,
-    accepted: Sequence[tuple[int, dict[str, Any], tuple[str, str]]],
+    accepted: Iterator[tuple[int, dict[str, Any], tuple[str, str]]],
     *,
     actor: str,
     total: int,
@@ -174,15 +214,16 @@ def _write(
     """
     first_hlc = next_hlc(session)
     session.flush()  # takes the write lock, so the change-set ids below stay ours
+    defer_checkpoint(session)  # the commit of thousands of rows returns without copying them into the file
     next_set_id = int(session.scalar(select(func.max(ChangeSet.id))) or 0) + 1
     device = device_id(session)
     journaled = journaled_fields(Asset)
     tables = Base.metadata.tables
     document = itemgetter(*DOCUMENT_COLUMNS)
     written = 0  # rows of the file up to the last chunk known to be in
+    start = 0  # rows accepted before this chunk
     with indexed_in_one_pass(session) as index, BackgroundWriter(session) as writer:
-        for start in range(0, len(accepted), chunk):
-            part = accepted[start : start + chunk]
+        while part := list(islice(accepted, chunk)):
             sets: list[dict[str, Any]] = []
             changes: list[dict[str, Any]] = []
             docs: list[tuple[Any, ...]] = []
@@ -211,9 +252,10 @@ def _write(
             if progress and written:
                 progress(written, total)  # may raise to cancel: the writer then stops, the transaction rolls back
             written = part[-1][0] + 1
+            start += len(part)
     meta = session.get(WorkspaceMeta, "hlc")
     if meta is not None:
-        meta.value = _advance(first_hlc, len(accepted))
+        meta.value = _advance(first_hlc, start)
 
 
 def _flag_shared_serials(

