@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -138,6 +138,7 @@ class SaveResult:
 
 
 @cache  # asked for every cell of an import; the answer depends on the name only
+@lru_cache(maxsize=1024)
 def canonical_field(name: str) -> str:
     key = name.strip().lower().replace(" ", "_").replace("-", "_")
     if key.startswith(CUSTOM_PREFIX):
@@ -220,6 +221,11 @@ def clean_values(
         try:
             if key.startswith(CUSTOM_PREFIX):
                 raw_custom[key[len(CUSTOM_PREFIX) :]] = raw
+            elif key in _TEXT_LIMITS:  # asked first: most fields of a row are plain text
+                text = " ".join(printable(str(raw or "")).split())
+                if len(text) > _TEXT_LIMITS[key]:
+                    errors[key] = f"{ASSET_FIELDS[key]} has at most {_TEXT_LIMITS[key]} characters."
+                cleaned[key] = text
             elif key == "asset_tag":
                 tag = normalise_tag(str(raw or ""))
                 problem = tag_problem(tag, "" if any_tag else client.tag_prefix, client.tag_digits)
@@ -262,11 +268,6 @@ def clean_values(
                 if len(notes) > LONG_TEXT_LIMIT:
                     errors[key] = f"Notes have at most {LONG_TEXT_LIMIT:,} characters (this has {len(notes):,})."
                 cleaned[key] = notes
-            elif key in _TEXT_LIMITS:
-                text = " ".join(printable(str(raw or "")).split())
-                if len(text) > _TEXT_LIMITS[key]:
-                    errors[key] = f"{ASSET_FIELDS[key]} has at most {_TEXT_LIMITS[key]} characters."
-                cleaned[key] = text
             else:
                 raw_custom[key] = raw  # a configuration field of the category, named without "custom."
         except (ValueError, NotFoundError, AmbiguousError) as exc:

@@ -65,8 +65,10 @@ def normalise_serial(raw: str) -> str:
     Upper case because vendors print serials in capitals and a hand-typed lower-case copy must still be
     recognised as the same serial.
     """
-    value = SERIAL_LABEL.sub("", raw.strip(), count=1)
-    return re.sub(r"\s+", " ", value).strip().upper()
+    value = raw.strip()
+    if value[:1] in ("s", "S"):  # every label starts so: asked first, as for each row of a 100,000-row list
+        value = SERIAL_LABEL.sub("", value, count=1)
+    return " ".join(value.split()).upper()
 
 
 def normalise_mac(raw: str) -> str:

@@ -4,6 +4,7 @@ previous tag and MAC, and the day/month order of each date column."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -71,6 +72,8 @@ class ImportPlan:
         self.value_keys = [k for k in self.columns if self.values is not None and any(
             c.field == k for c in self.values.choices
         )]  # fmt: skip
+        #: (target, cell text) → the date read and its problem or remark: a column's dates are read once each.
+        self.dates: dict[tuple[str, str], tuple[date | None, str]] = {}
         #: Category id → the keys of its configuration fields (asked for every row of the file).
         self.custom_keys: dict[str | None, frozenset[str]] = {}
         #: (target, column index, "date" | "text" | "other") for every mapped column.

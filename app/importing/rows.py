@@ -6,6 +6,7 @@ Takes plain rows (a header and lists of cell values), never files: reading sprea
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -98,20 +99,21 @@ def _read_row(
         if value is None or value == "":
             raw[key] = None if kind == "date" else ""
             continue
-        label = plan.targets[key].label
         if kind == "date":
             if key == "warranty_end" and (months := warranty_months(value)) is not None:
                 raw[key] = None  # a period from the purchase date, worked out below
                 continue
-            try:
-                day = read_date(value, orders.get(key, DateOrder.MONTH_FIRST))
-            except ValueError as exc:
-                result.reasons.append(f"{label}: {exc}")
-                continue
-            if day and two_digit_year(value):
-                result.noted.append(
-                    f"Check {label}: “{value}” in the client's list has a two-digit year; read as {day}."
-                )
+            # A column of dates repeats itself (a whole delivery bought on one day): each text is read once.
+            seen = plan.dates.get((key, value)) if type(value) is str else None
+            if seen is None:
+                seen = _date_cell(plan, key, value, orders.get(key, DateOrder.MONTH_FIRST))
+                if type(value) is str:
+                    plan.dates[(key, value)] = seen
+            day, problem = seen
+            if problem:
+                (result.noted if day else result.reasons).append(problem)
+                if not day:
+                    continue
             raw[key] = day.isoformat() if day and key.startswith(CUSTOM_PREFIX) else day
         elif kind == "text":
             if type(value) is str and "e" not in value and "E" not in value:  # most cells: no number, not mangled
@@ -119,6 +121,7 @@ def _read_row(
                 continue
             if mangled_number(value):
                 shown = shown_number(value)
+                label = plan.targets[key].label
                 if key == plan.match_key:
                     result.reasons.append(
                         f"the {label[0].lower() + label[1:]} {shown} looks like Excel turned it into a "
@@ -140,6 +143,18 @@ def _read_row(
     if plan.values is not None:
         _map_values(plan, result, raw)
     return result, raw  # problems found here are kept; the row's other cells are still checked
+
+
+def _date_cell(plan: ImportPlan, key: str, value: Any, order: DateOrder) -> tuple[date | None, str]:
+    """A date cell read: the date, and what is wrong with it (no date) or worth a check (a guessed century)."""
+    label = plan.targets[key].label
+    try:
+        day = read_date(value, order)
+    except ValueError as exc:
+        return None, f"{label}: {exc}"
+    if day and two_digit_year(value):
+        return day, f"Check {label}: “{value}” in the client's list has a two-digit year; read as {day}."
+    return day, ""
 
 
 def _map_values(plan: ImportPlan, result: RowResult, raw: dict[str, Any]) -> None:

@@ -76,6 +76,11 @@ def test_a_wrong_ip_is_explained(raw: str) -> None:
         ("Serial No. 7 7", "7 7"),
         ("SN12345", "SN12345"),  # a serial that starts with SN keeps it
         ("CN-0ABC\t12", "CN-0ABC 12"),
+        ("s/n:abc", "ABC"),
+        ("sn abc", "ABC"),
+        ("AB\u00a0 CD\n", "AB CD"),  # a no-break space from a pasted web page counts as a space
+        ("", ""),
+        ("   ", ""),
     ],
 )
 def test_serials_are_trimmed_and_scanner_labels_dropped(raw: str, expected: str) -> None:

@@ -152,6 +152,8 @@ def test_really_wrong_rows_are_still_rejected_each_with_its_reason(
         ["HX-3", "S-1", "Desktop", "Archived", "2024-01-05"],
         ["HX-1", "S-4", "Desktop", "Archived", "2024-01-05"],
         ["HX-5", "6.37702E+15", "Desktop", "Archived", "5/1/24"],
+        ["HX-6", "S-6", "Desktop", "Archived", "2024-02-31"],  # the same cells again: each row still told
+        ["HX-7", "S-7", "Desktop", "Archived", "5/1/24"],
     ]
     data = read_sheet(write_csv(tmp_path / "wrong.csv", rows))
     with demo_workspace.session() as session:
@@ -165,8 +167,12 @@ def test_really_wrong_rows_are_still_rejected_each_with_its_reason(
         3: "Row 3: Purchase date: “2024-02-31” is not a date.",
         4: "Row 4: Serial S-1 is also on row 2; keep one of the two rows.",
         5: "Row 5: Tag HX-1 is also on row 2; keep one of the two rows.",
+        7: "Row 7: Purchase date: “2024-02-31” is not a date.",
     }
-    damaged = preview.rows[-1]
+    assert preview.rows[-1].values["notes"] == (
+        "Check Purchase date: “5/1/24” in the client's list has a two-digit year; read as 2024-05-01."
+    )
+    damaged = preview.rows[-3]
     assert damaged.status == RowStatus.NEW and damaged.values["purchase_date"] == date(2024, 5, 1)
     assert damaged.values["notes"].splitlines() == [
         "Check Serial number: “6.37702E+15” in the client's list; Excel turned it into a number.",
