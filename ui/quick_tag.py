@@ -213,7 +213,9 @@ class QuickTag(QObject):
             self.offer = Offer(next_tag, asset_id)
             editor.tag_field.setText(next_tag)
             editor.tag_field.selectAll()
-            text += f" It has no Closeout tag yet: scan its new label, or Enter gives it {next_tag}."
+            if self.room is None:  # here Enter gives the tag: the banner must not also say it opens the editor
+                text = f"{saved}Opened {tag}{how}."
+            text += f" It has no Closeout tag yet: scan its new label, or press Enter to give it {next_tag}."
         editor.flash(text, "ok")
 
     def open_candidate(self, asset_id: str) -> None:

@@ -148,7 +148,7 @@ def test_the_serial_of_an_asset_without_a_closeout_tag_offers_the_next_tag_and_e
     qtbot.waitUntil(lambda: window.quick.offer is not None)
     offered = window.quick.offer.tag if window.quick.offer else ""
     assert window.editor.tag_field.text() == offered and offered.startswith("NWD-")
-    assert f"Enter gives it {offered}" in window.editor.banner.text()
+    assert f"scan its new label, or press Enter to give it {offered}" in window.editor.banner.text()
     qtbot.keyClick(window.editor.tag_field, Qt.Key.Key_Return)  # the one keystroke: tag given, label printed
     qtbot.waitUntil(lambda: window.editor.asset is not None and window.editor.asset.tag == offered)
     with window.workspace.session() as s:
@@ -202,7 +202,10 @@ def test_the_old_tag_of_an_asset_waiting_for_its_label_offers_the_next_tag_and_e
     qtbot.waitUntil(lambda: window.quick.offer is not None)
     offered = window.quick.offer.tag if window.quick.offer else ""
     assert offered.startswith("NWD-") and window.editor.tag_field.text() == offered
-    assert f"scan its new label, or Enter gives it {offered}" in window.editor.banner.text()
+    banner = window.editor.banner.text()
+    assert f"scan its new label, or press Enter to give it {offered}" in banner
+    assert "Enter again to edit" not in banner  # Enter means one thing at a time
+    _shoot(window, "quick-tag-label-offer.png")
     qtbot.keyClick(window.editor.tag_field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.editor.asset is not None and window.editor.asset.tag == offered)
     given = _asset(window, offered)
@@ -223,6 +226,7 @@ def test_a_pre_printed_label_scanned_after_the_old_tag_becomes_the_tag_and_undo_
     scanner_types("NWD-77001")  # the label just stuck on it (no asset has that tag)
     qtbot.waitUntil(lambda: window.editor.asset is not None and window.editor.asset.tag == "NWD-77001")
     assert "Tagged NWD-77001 from its label" in window.editor.banner.text()
+    _shoot(window, "quick-tag-label-given.png")
     labelled = _asset(window, "NWD-77001")
     assert (labelled.id, labelled.previous_tag, labelled.needs_attention) == (waiting.id, "HX-00008", False)
     with window.workspace.session() as s:
