@@ -22,13 +22,12 @@ from app.assets import (
 from app.errors import NotFoundError, ValidationError
 from app.journal import record_update
 from app.projects import ensure_open, find_location, find_site, get_project
+from app.room_labels import LOCATION_LABEL, is_location_label, place_of_label
 from app.search import index_assets
 from app.validation import normalise_mac, normalise_serial, normalise_tag, tag_problem
 from models import Asset, AuditState, Client, Location, Site, utcnow
 from models.enums import MISSING_REASONS
 
-#: What a printed location label reads: this prefix, then the location's id ("LOC:0192f…").
-LOCATION_LABEL = "LOC:"
 #: The fields a verification writes (besides a move's site and location); an undo writes their old values back.
 SEEN_FIELDS = ("seen_at", "seen_by", "seen_site_id", "seen_location_id", "audit_mark", "audit_reason")
 _MARKS = {AuditState.MISSING: "missing", AuditState.OUT_OF_SCOPE: "out_of_scope", AuditState.EXPECTED: ""}
@@ -68,14 +67,6 @@ class Room:
     name: str  # "Main Clinic / Floor 1 / Server room"
 
 
-def location_label_text(location_id: str) -> str:
-    return LOCATION_LABEL + location_id
-
-
-def is_location_label(text: str) -> bool:
-    return text.strip().upper().startswith(LOCATION_LABEL)
-
-
 def place_name(session: Session, site_id: str | None, location_id: str | None) -> str:
     site = session.get(Site, site_id) if site_id else None
     location = session.get(Location, location_id) if location_id else None
@@ -98,6 +89,9 @@ def find_room(session: Session, client_id: str, ref: str, site_ref: str | None =
     """A room from a scanned location label, a site, or a location's path or name ("Floor 1 / Server room")."""
     text = ref.strip()
     if is_location_label(text):
+        labelled = place_of_label(session, client_id, text)  # the short code of a printed room label
+        if labelled is not None:
+            return room_at(session, client_id, *labelled)
         text = text[len(LOCATION_LABEL) :].strip().lower()
     site_id = find_site(session, client_id, site_ref).id if site_ref else None
     if site_id is None:

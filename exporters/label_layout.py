@@ -27,12 +27,21 @@ PT_PER_MM = 72 / 25.4
 
 @dataclass(frozen=True)
 class LabelContent:
-    """What one label says: the tag (in both codes and in text), the client, the MSP and its support phone."""
+    """What one label says: the tag (in both codes and in text), the client, the MSP and its support phone.
+
+    A room label sets `title` (the room's name, printed large instead of the code it scans as, "LOC:1A40CD46") and
+    says where the room is in `client`."""
 
     tag: str
     client: str = ""
     msp: str = ""
     support_phone: str = ""
+    title: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The large line: the tag, or a room's name."""
+        return self.title or self.tag
 
     @property
     def support_line(self) -> str:
@@ -138,7 +147,7 @@ def layout_label(template: LabelTemplate, content: LabelContent, *, logo_aspect:
         column = Box(inner.x, inner.y, beside, inner.h)
         top = column.y + column.h
         for role, text, h, bold in (("msp", content.msp, small, False), ("client", content.client, small, False),
-                                    ("tag", content.tag, tag_h, True)):  # fmt: skip
+                                    ("tag", content.shown, tag_h, True)):  # fmt: skip
             top -= h
             lines.append(TextLine(role, text, Box(column.x, top, column.w, h), h * PT_PER_MM * 0.78, bold))
         bottom = column.y
@@ -155,16 +164,17 @@ def layout_label(template: LabelTemplate, content: LabelContent, *, logo_aspect:
         code2d = Box(inner.x + inner.w - row_h, inner.y + inner.h - row_h, row_h, row_h)
         column = Box(inner.x, code2d.y, inner.w - row_h - GAP_MM, row_h)
         top = column.y + column.h
-        for role, text, h, bold in (("tag", content.tag, tag_h, True), ("client", content.client, small, False),
+        for role, text, h, bold in (("tag", content.shown, tag_h, True), ("client", content.client, small, False),
                                     ("msp", content.msp, small, False),
                                     ("support", content.support_line, small, False)):  # fmt: skip
             top -= h
             lines.append(TextLine(role, text, Box(column.x, top, column.w, h), h * PT_PER_MM * 0.78, bold))
     bar = min(MAX_BAR_MM, bars_area.w / span)
     if bar < min_bar - 1e-9 or bars_area.h < MIN_BAR_HEIGHT_MM:
+        what = f"The room label of “{content.title}”" if content.title else f"The tag “{content.tag}”"
         raise TemplateError(
-            f"The tag “{content.tag}” is too long for a {template.label_mm[0]:g} x {template.label_mm[1]:g} mm "
-            "label; choose a larger template."
+            f"{what} is too long for a {template.label_mm[0]:g} x {template.label_mm[1]:g} mm label; choose a larger "
+            "template."
         )
     quiet = Box(bars_area.x, bars_area.y, span * bar, bars_area.h)
     bars = Box(quiet.x + CODE128_QUIET_MODULES * bar, quiet.y, modules * bar, quiet.h)

@@ -1,4 +1,5 @@
-"""What the labels say, read through app/: the tags to print (assets, a range, a file) and the MSP's details."""
+"""What the labels say, read through app/: the tags to print (assets, a range, a file), room labels, and the MSP's
+details."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import find_room
 from app.db import meta_value
 from app.errors import CloseoutError
 from app.projects import find_project
+from app.room_labels import room_labels
 from app.validation import normalise_tag
 from exporters.label_layout import LabelContent
 from exporters.pdf_data import DEFAULT_MSP_NAME
@@ -73,3 +76,25 @@ def contents_for_assets(session: Session, asset_ids: Sequence[str]) -> list[Labe
     ).all()
     by_id = {row[0]: LabelContent(row[1], row[2], msp, phone) for row in rows}
     return [by_id[i] for i in asset_ids if i in by_id]
+
+
+def contents_for_rooms(
+    session: Session, project_ref: str | None, site_id: str | None = None, location_id: str | None = None
+) -> list[LabelContent]:
+    """Room labels of a place and the places inside it (every place of the project's client when none is given):
+    the room's name printed large, where it is below, the code a scan of it sets the room with."""
+    project = find_project(session, project_ref)
+    labels = room_labels(session, project.client_id, site_id, location_id)
+    if not labels:
+        raise CloseoutError("This client has no sites or locations yet; add them in the navigator, then print.")
+    msp, phone = msp_details(session)
+    return [LabelContent(label.code, label.where, msp, phone, title=label.name) for label in labels]
+
+
+def rooms_of_place(session: Session, project_ref: str | None, place: str) -> list[LabelContent]:
+    """Room labels of a place named as people name it ("Main Clinic", "Main Clinic / Floor 1"); "" for all."""
+    if not place.strip():
+        return contents_for_rooms(session, project_ref)
+    project = find_project(session, project_ref)
+    room = find_room(session, project.client_id, place)
+    return contents_for_rooms(session, project.id, room.site_id, room.location_id)

@@ -20,6 +20,7 @@ from ui.settings import Option, Settings
 
 if TYPE_CHECKING:
     from ui.extensions import ShellWindow
+    from ui.labels_dialog import Place
 
 AFTER_SAVE = Option("labels/after_save", False)
 AFTER_SAVE_TEMPLATE = Option("labels/after_save_template", "brother-ql-62")
@@ -45,16 +46,22 @@ class LabelsActions:
         self.after_save_action.setCheckable(True)
         self.after_save_action.setChecked(self.settings.get(AFTER_SAVE))
         self.after_save_action.toggled.connect(self.set_after_save)
+        self.rooms_action = QAction("Print &room labels…", parent)
+        self.rooms_action.setObjectName("room_labels")
+        self.rooms_action.setToolTip("Labels to stick by each door; scanning one sets the room being audited")
+        self.rooms_action.triggered.connect(lambda: self.open_dialog(rooms=True))
+        window.actions_by_name["room_labels"] = self.rooms_action
         self.camera_action = QAction("Scan with the &camera…", parent)
         self.camera_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.camera_action.triggered.connect(self.open_camera)
-        for action in (self.open_action, self.after_save_action, self.camera_action):
+        for action in (self.open_action, self.rooms_action, self.after_save_action, self.camera_action):
             menu.addAction(action)
         editor = getattr(window, "editor", None)
         if editor is not None:
             editor.saved.connect(self.asset_saved)
-        window.project_changed.connect(lambda pid: self.open_action.setEnabled(bool(pid)))
-        self.open_action.setEnabled(bool(window.current_project_id()))
+        for action in (self.open_action, self.rooms_action):
+            window.project_changed.connect(lambda pid, action=action: action.setEnabled(bool(pid)))
+            action.setEnabled(bool(window.current_project_id()))
 
     # -- the dialog --------------------------------------------------------------------------------------------
     def selected_asset_ids(self) -> list[str]:
@@ -70,7 +77,17 @@ class LabelsActions:
             ids.append(editor.asset.id)
         return ids
 
-    def open_dialog(self) -> QDialog | None:
+    def selected_place(self) -> Place | None:
+        """The site or location selected in the navigator (None: something else, or nothing)."""
+        from ui.labels_dialog import Place
+
+        tree, navigator = getattr(self.window, "tree", None), getattr(self.window, "navigator", None)
+        node = navigator.node(tree.currentIndex()) if tree is not None and navigator is not None else None
+        if node is None or node.kind not in ("site", "location") or node.site_id is None:
+            return None
+        return Place(node.site_id, node.location_id, node.name)
+
+    def open_dialog(self, *, rooms: bool = False) -> QDialog | None:
         project_id = self.window.current_project_id()
         if not project_id:
             self.window.show_error("Print labels", "Select a project first.")
@@ -78,7 +95,8 @@ class LabelsActions:
         from ui.labels_dialog import LabelsDialog
 
         dialog = LabelsDialog(self.window.workspace, self.window.runner, self.settings, project_id,
-                              self.selected_asset_ids(), self.window.as_widget())  # fmt: skip
+                              self.selected_asset_ids(), self.window.as_widget(), place=self.selected_place(),
+                              rooms=rooms)  # fmt: skip
         dialog.written.connect(lambda _where: self.window.data_changed.emit())  # a run reserved tags
         dialog.open()
         return dialog

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -35,6 +36,7 @@ from exporters.labels_data import (
     SUPPORT_PHONE_KEY,
     contents_for_assets,
     contents_for_project,
+    contents_for_rooms,
     msp_details,
     tag_range,
 )
@@ -49,19 +51,34 @@ from ui.settings import Option, Settings
 TEMPLATE = Option("labels/template", "avery-5160")
 LOGO = Option("labels/logo", False)
 SOURCES = (("assets", "The selected assets"), ("range", "A range of tags"),
-           ("run", "A new run of tags for a visit (pre-printed)"))  # fmt: skip
+           ("run", "A new run of tags for a visit (pre-printed)"),
+           ("rooms", "Room labels (scanned on entering a room)"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Place:
+    """A site, or a location in it, chosen in the navigator; `name` as the dialog says it."""
+
+    site_id: str
+    location_id: str | None
+    name: str
+
+
 #: The preview's box: a whole first page fits in it, whatever the medium's shape.
 PREVIEW_BOX = (420, 500)
 
 
 class LabelsDialog(QDialog):
-    """`asset_ids`: the assets selected in the window (printed in that order)."""
+    """`asset_ids`: the assets selected in the window (printed in that order); `place`: the site and location
+    selected in the navigator, whose room labels are offered (None: every place of the client); `rooms` opens the
+    dialog on the room labels."""
 
     preview_ready = Signal()
     written = Signal(str)  # the file written or "printer"
 
     def __init__(self, workspace: Workspace, runner: Runner, settings: Settings, project_id: str,
-                 asset_ids: list[str], parent: QWidget | None = None) -> None:  # fmt: skip
+                 asset_ids: list[str], parent: QWidget | None = None, *, place: Place | None = None,
+                 rooms: bool = False) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Print asset labels")
         self.workspace, self.runner, self.settings = workspace, runner, settings
@@ -81,7 +98,10 @@ class LabelsDialog(QDialog):
         for key, text in SOURCES:
             self.source.addItem(text, key)
         self.source.setItemText(0, f"The selected assets ({len(self.asset_ids)})")
-        self.source.setCurrentIndex(0 if self.asset_ids else 2)
+        self.place = place
+        self.source.setItemText(3, f"Room labels: {place.name} and the places in it" if place else
+                                "Room labels: every site and location")  # fmt: skip
+        self.source.setCurrentIndex(3 if rooms else 0 if self.asset_ids else 2)
         self.tags = QLineEdit(self)
         self.tags.setPlaceholderText("e.g. ACME-0001..ACME-0100")
         self.count = QSpinBox(self)
@@ -200,9 +220,12 @@ class LabelsDialog(QDialog):
                 found = contents_for_assets(s, self.asset_ids)
             elif kind == "range":
                 found = contents_for_project(s, self.project_id, tag_range(self.tags.text()))
+            elif kind == "rooms":
+                site_id, location_id = (self.place.site_id, self.place.location_id) if self.place else (None, None)
+                found = contents_for_rooms(s, self.project_id, site_id, location_id)
             else:
                 found = contents_for_project(s, self.project_id, self._tags_for_run(preview=preview))
-        return [LabelContent(c.tag, c.client, c.msp, phone) for c in found]
+        return [LabelContent(c.tag, c.client, c.msp, phone, title=c.title) for c in found]
 
     # -- preview -----------------------------------------------------------------------------------------------
     def refresh_preview(self) -> None:
@@ -233,8 +256,9 @@ class LabelsDialog(QDialog):
             sheets = f" on {pages} sheet{'s' if pages != 1 else ''}" if template.kind == "sheet" else ""
             note = " The run's tags are reserved when you print or save." if self.kind() == "run" and not \
                 self.run_tags else ""  # fmt: skip
-            self.status.setText(f"{count} label{'s' if count != 1 else ''}{sheets}: {contents[0].tag} … "
-                                f"{contents[-1].tag}.{note}")  # fmt: skip
+            what = "room label" if contents[0].title else "label"
+            self.status.setText(f"{count} {what}{'s' if count != 1 else ''}{sheets}: {contents[0].shown} … "
+                                f"{contents[-1].shown}.{note}")  # fmt: skip
             self._enable(True)
             self.preview_ready.emit()
 
@@ -268,7 +292,7 @@ class LabelsDialog(QDialog):
             run = reserve_run_now(ws, client_id, count)
             with ws.session() as s:
                 found = contents_for_project(s, project_id, run.tags)
-            return [LabelContent(c.tag, c.client, c.msp, phone) for c in found], run.note
+            return [LabelContent(c.tag, c.client, c.msp, phone, title=c.title) for c in found], run.note
 
         return resolve
 

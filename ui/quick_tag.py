@@ -13,8 +13,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QBoxLayout, QLineEdit, QPlainTextEdit, QWidget
 
-from app.audit import Room, is_location_label
+from app.audit import Room
 from app.errors import CloseoutError
+from app.room_labels import is_location_label
 from app.validation import looks_like_tag, normalise_serial, normalise_tag
 from ui import audit_io
 from ui.asset_editor import AssetEditor

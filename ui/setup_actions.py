@@ -100,6 +100,9 @@ class SetupActions(QObject):
             menu.addAction(f"Edit {node.kind}…", self.edit_selected).setShortcut(
                 self.actions["navigator_edit"].shortcut()
             )
+            rooms = self.window.actions_by_name.get("room_labels")  # from the labels plug-in, when installed
+            if rooms is not None and node.kind in ("project", "site", "location"):
+                menu.addAction(rooms)
             menu.addSeparator()
         menu.addAction(self.actions["new_client"])
         return menu

@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from app.asset_query import AssetFilter, count_assets
 from app.assets import LABEL_PENDING, find_by_tag, update_asset
-from app.audit import location_label_text, mark_listed
+from app.audit import mark_listed
 from app.projects import find_location
+from app.room_labels import location_label_text
 from models import Asset, AuditState
 from tests.ui.test_labels_ui import pdf_printer, tags_in
 from tests.ui.test_quick_tag import scan

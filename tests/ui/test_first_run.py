@@ -276,7 +276,8 @@ def test_the_navigator_menu_and_the_project_menu_offer_setup_and_the_help_lists_
     window.tree.setCurrentIndex(index)
     menu = _setup(window).menu_for(_current(window))
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts == ["New site for Northwind managed services activation…", "Edit project…", "New c&lient…"]
+    assert texts == ["New site for Northwind managed services activation…", "Edit project…", "Print &room labels…",
+                     "New c&lient…"]  # fmt: skip
     menu.close()
     project_menu = [action.objectName() for action in window.menus["project"].actions()]
     assert {"navigator_new", "navigator_edit", "new_client", "new_project", "new_site", "new_location"} <= set(
