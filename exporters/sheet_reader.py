@@ -1,4 +1,5 @@
-"""Read the client's inventory lists (.xlsx or .csv) into a header and plain rows, whatever shape they come in."""
+"""Read the client's inventory lists (.xlsx, .xls, .ods or .csv) into a header and plain rows, whatever shape they
+come in."""
 
 from __future__ import annotations
 
@@ -39,20 +40,26 @@ class SheetData:
 
 
 def read_sheet(path: Path, sheet: str | None = None) -> SheetData:
-    """Read an .xlsx/.xlsm workbook (the named sheet, else "Assets", else the first), a CSV/TXT file, or an nmap
-    XML report (one row per host that was up)."""
+    """Read a workbook (.xlsx, .xlsm, Excel 97 .xls, OpenDocument .ods: the named sheet, else "Assets", else the
+    first), a CSV/TXT file, or an nmap XML report (one row per host that was up)."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        _check_workbook_signature(path)
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        if _check_workbook_signature(path):  # an Excel 97 file, renamed or saved with a newer name
+            try:
+                return _read_workbook(path, sheet, by_content=True)
+            except SheetReadError:
+                raise SheetReadError(f"{path.name} {_PROTECTED}.") from None
         return _read_workbook(path, sheet)
+    if suffix == ".xls":
+        return _read_workbook(path, sheet, by_content=_check_xls_signature(path))
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)
     if suffix == ".xml":
         headers, rows = read_nmap(path)
         return SheetData(headers, rows, 1)
-    if suffix == ".xls":
-        raise SheetReadError(f"{path.name} is an old Excel 97 file; open it in Excel and save it as .xlsx or .csv.")
-    raise SheetReadError(f"{path.name} is not a list Closeout can read; use .xlsx, .csv or an nmap .xml report.")
+    raise SheetReadError(
+        f"{path.name} is not a list Closeout can read; use .xlsx, .xls, .ods, .csv or an nmap .xml report."
+    )
 
 
 def _is_empty(value: Any) -> bool:
@@ -116,34 +123,70 @@ def _table(raw_rows: Iterator[tuple[int, list[Any]]]) -> tuple[list[str], list[t
 
 
 #: What a file that is not an .xlsx inside holds, from its first bytes (people rename files, Excel encrypts them).
-_SIGNATURES = (
-    (b"\xd0\xcf\x11\xe0", "is password-protected or an old Excel 97 file; open it in Excel, remove the password "
-     "(File ▸ Info ▸ Protect Workbook) or save it as .xlsx, and import that"),
-    (b"%PDF", "is a PDF, not a workbook; ask the client for the spreadsheet itself"),
-)  # fmt: skip
+_OLE2 = b"\xd0\xcf\x11\xe0"
+_PROTECTED = ("is password-protected; open it in Excel, remove the password (File ▸ Info ▸ Protect Workbook), save "
+              "it, and import that")  # fmt: skip
+_SIGNATURES = ((b"%PDF", "is a PDF, not a workbook; ask the client for the spreadsheet itself"),)
 
 
-def _check_workbook_signature(path: Path) -> None:
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            return fh.read(512)
     except OSError as exc:
         raise SheetReadError(f"{path.name} cannot be read ({exc.strerror or exc}).") from None
+
+
+def _check_xls_signature(path: Path) -> bool:
+    """Whether an .xls file must be opened by what it holds: a newer workbook renamed .xls (many tools name their
+    exports so). A web page or text saved as .xls, as web applications export "Excel" files, is said in words."""
+    head = _head(path)
+    if head.startswith(_OLE2):
+        return False  # an Excel 97 workbook: opened as one
+    if head.startswith(b"PK"):
+        return True
+    if head.startswith(b"%PDF"):
+        raise SheetReadError(f"{path.name} is a PDF, not a workbook; ask the client for the spreadsheet itself.")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
+        raise SheetReadError(
+            f"{path.name} is a web page saved with an Excel name, as web applications export lists; open it in Excel "
+            "or LibreOffice, save it as .xlsx, and import that."
+        )
+    raise SheetReadError(
+        f"{path.name} is named .xls but is not an Excel workbook (it looks like text); if it is a CSV list, rename it "
+        "to .csv and import it again."
+    )
+
+
+def _check_workbook_signature(path: Path) -> bool:
+    """Refuse what is no workbook in words; True for an OLE2 file (an Excel 97 workbook, or a password-protected
+    newer one), which is then read by its content."""
+    head = _head(path)[:8]
+    if head.startswith(_OLE2):
+        return True
     for magic, what in _SIGNATURES:
         if head.startswith(magic):
             raise SheetReadError(f"{path.name} {what}.")
     if head and not head.startswith(b"PK"):
         raise SheetReadError(
-            f"{path.name} is named .xlsx but is not an Excel workbook (it looks like text); if it is a CSV list, "
-            "rename it to .csv and import it again."
+            f"{path.name} is named {path.suffix.lower()} but is not a workbook (it looks like text); if it is a CSV "
+            "list, rename it to .csv and import it again."
         )
+    return False
 
 
-def _read_workbook(path: Path, sheet: str | None) -> SheetData:
+def _read_workbook(path: Path, sheet: str | None, *, by_content: bool = False) -> SheetData:
+    """`by_content`: calamine tells the format from the bytes, not from the name."""
     try:
-        book = load_workbook(path)
-    except (CalamineError, OSError) as exc:
-        raise SheetReadError(f"{path.name} cannot be opened as an Excel workbook ({_why(exc)}).") from None
+        book = load_workbook(io.BytesIO(path.read_bytes()) if by_content else path)
+    except (CalamineError, OSError, ValueError) as exc:
+        if path.suffix.lower() == ".xls" and not by_content:
+            raise SheetReadError(
+                f"{path.name} cannot be opened as an Excel 97 workbook: it is damaged or has a password. Open it in "
+                f"Excel or LibreOffice, remove any password, save it as .xlsx, and import that ({_why(exc)})."
+            ) from None
+        raise SheetReadError(f"{path.name} cannot be opened as a workbook ({_why(exc)}).") from None
     with book:
         names = list(book.sheet_names)
         if not names:

@@ -231,8 +231,8 @@ def register(export_verbs: argparse._SubParsersAction[argparse.ArgumentParser], 
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (default: '<CODE> inventory <date>.xlsx')")
     p.set_defaults(handler=cmd_export_xlsx)
 
-    p = root_verbs.add_parser("import", help="import assets from an .xlsx or .csv list (preview first)")
-    p.add_argument("file", metavar="FILE", help=".xlsx or .csv file")
+    p = root_verbs.add_parser("import", help="import assets from an .xlsx, .xls, .ods or .csv list (preview first)")
+    p.add_argument("file", metavar="FILE", help=".xlsx, .xls, .ods or .csv file, or an nmap .xml report")
     p.add_argument("--project", metavar="P", help="project code, name or id (default: the only open project)")
     p.add_argument("--sheet", metavar="NAME", help="sheet of a workbook (default: Assets, else the first)")
     p.add_argument("--profile", metavar="NAME", help="use a saved column mapping")

@@ -60,7 +60,7 @@ from ui.settings import Settings
 from ui.value_mapping_view import ValueStep, apply_chosen
 
 PREVIEW_DELAY_MS = 350
-FILE_FILTER = "Spreadsheets and lists (*.xlsx *.xlsm *.csv *.txt *.tsv);;nmap scans (*.xml);;All files (*)"
+FILE_FILTER = "Spreadsheets and lists (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.tsv);;nmap scans (*.xml);;All files (*)"
 _DELIMITERS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
 _ENCODINGS = {"utf-8": "UTF-8", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}
 
@@ -159,7 +159,7 @@ class ImportDialog(QDialog):
         self.path_edit.setObjectName("importPath")
         self.path_edit.setClearButtonEnabled(True)
         self.path_edit.setPlaceholderText(
-            "Choose or paste the path of the client's list or an edited Closeout workbook (.xlsx or .csv)"
+            "Choose or paste the path of the client's list or an edited Closeout workbook (.xlsx, .xls, .ods or .csv)"
         )
         self.path_edit.editingFinished.connect(self.open_typed_path)
         self.path_edit.textEdited.connect(lambda _t: self._update_import_button())

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -257,3 +260,37 @@ def test_hosts_of_an_nmap_scan_are_matched_again_by_their_mac_address(
     assert _cli(demo_workspace, "--json", "import", str(path), "--dry-run") == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["new"], data["unchanged"], data["rejected"]) == (1, 5, 0)  # the host without a MAC is new again
+
+
+def _saved_by_libreoffice(source: Path, fmt: str, folder: Path) -> Path:
+    """The workbook as LibreOffice saves it in another format (Excel 97 .xls, OpenDocument .ods)."""
+    if shutil.which("libreoffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is required in CI (.ci/run installs libreoffice-calc-nogui) but is not installed")
+        pytest.skip("SKIPPED: LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    subprocess.run(
+        ["libreoffice", f"-env:UserInstallation=file://{folder}/lo-profile", "--headless", "--convert-to", fmt,
+         "--outdir", str(folder / fmt), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return folder / fmt / f"{source.stem}.{fmt}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_a_hand_made_list_saved_as_excel_97_or_opendocument_imports_like_the_xlsx(
+    demo_workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    original = client_lists.hand_made(tmp_path)
+    saved = _saved_by_libreoffice(original, fmt, tmp_path)
+    assert saved.read_bytes()[:4] == (b"\xd0\xcf\x11\xe0" if fmt == "xls" else b"PK\x03\x04")  # really that format
+    assert (read_sheet(saved).headers, read_sheet(saved).rows) == (read_sheet(original).headers,
+                                                                   read_sheet(original).rows)  # fmt: skip
+    renamed = tmp_path / f"renamed.{'xlsx' if fmt == 'xls' else 'xls'}"  # people rename files; the bytes decide
+    renamed.write_bytes(saved.read_bytes())
+    assert read_sheet(renamed).rows == read_sheet(original).rows
+    before = _count(demo_workspace)
+    assert _cli(demo_workspace, "import", str(saved), "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["rejected"], data["new"], data["written"]) == (0, 5, True)
+    assert _count(demo_workspace) == before + 5

@@ -165,7 +165,10 @@ def test_a_typed_path_opens_the_file_and_enter_does_not_import(
         ("missing.csv", "There is no file missing.csv in {tmp}; check the name."),
         ("nowhere/list.csv", "There is no folder {tmp}/nowhere; check the path."),
         (".", "{tmp} is a folder; choose a file in it."),
-        ("notes.docx", "notes.docx is not a list Closeout can read; use .xlsx, .csv or an nmap .xml report."),
+        (
+            "notes.docx",
+            "notes.docx is not a list Closeout can read; use .xlsx, .xls, .ods, .csv or an nmap .xml report.",
+        ),
     ],
 )
 def test_a_typed_path_that_cannot_be_read_is_explained_and_kept(
