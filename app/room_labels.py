@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import AmbiguousError, NotFoundError
@@ -107,9 +107,24 @@ def place_of_label(session: Session, client_id: str, text: str) -> tuple[str, st
     code = text.strip()[len(LOCATION_LABEL) :].strip().lower() if is_location_label(text) else ""
     if not _SHORT.match(code):
         return None
-    sites, locations = _places(session, client_id)
-    found: list[tuple[str, str | None]] = [(s.id, None) for s in sites if short_code(s.id).lower() == code]
-    found += [(loc.site_id, loc.id) for loc in locations if short_code(loc.id).lower() == code]
+    ending = f"%{code}"  # the code is the end of the id's last group
+    sites = session.scalars(
+        select(Site.id).where(Site.client_id == client_id, Site.deleted_at.is_(None), func.lower(Site.id).like(ending))
+    )
+    found: list[tuple[str, str | None]] = [(site_id, None) for site_id in sites]
+    found += [
+        (site_id, location_id)
+        for site_id, location_id in session.execute(
+            select(Location.site_id, Location.id)
+            .join(Site, Site.id == Location.site_id)
+            .where(
+                Site.client_id == client_id,
+                Site.deleted_at.is_(None),
+                Location.deleted_at.is_(None),
+                func.lower(Location.id).like(ending),
+            )
+        )
+    ]
     if not found:
         raise NotFoundError(
             f"No room of this client has the label {text.strip().upper()}: it may be another client's label, or "
