@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
             self, config=self.scan_config, is_tag=self.quick.is_tag, tag_field=self.editor.tag_field
         )
         self.scanner.scanned.connect(self.handle_scan)
+        self.scanner.misread.connect(self._scanner_misread)
+        self._layout_notice = ""
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.scanner)
@@ -301,6 +303,20 @@ class MainWindow(QMainWindow):
         if popup is not None:
             popup.close()
         self.quick.scan(text, scanned=True)
+        self._show_layout_notice()
+
+    def _scanner_misread(self, typed: str, read: str) -> None:
+        """Told once, with the scan that showed it (`_layout_notice` is added to that scan's banner)."""
+        self._layout_notice = (
+            f"The scanner typed “{typed}” for {read}: it is set to a US keyboard, this laptop is not. Closeout "
+            "reads its scans from the keys from now on; to scan into other programs too, set the scanner to this "
+            "layout (Settings, “Test your scanner”)."
+        )
+
+    def _show_layout_notice(self) -> None:
+        notice, self._layout_notice = self._layout_notice, ""
+        if notice:
+            self.editor.flash(f"{self.editor.banner.text()} {notice}".strip(), "warn")
 
     def _open_queued_scans(self) -> None:
         if QApplication.activeModalWidget() is not None:
@@ -309,6 +325,7 @@ class MainWindow(QMainWindow):
         queued, self._queued_scans = self._queued_scans, []
         for text in queued:
             self.quick.scan(text, scanned=True)
+        self._show_layout_notice()
 
     # -- ShellWindow -------------------------------------------------------------------------------------------
     def current_project_id(self) -> str | None:

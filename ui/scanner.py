@@ -16,7 +16,7 @@ from enum import Enum
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+
+from app.key_positions import us_reading
 
 #: Keys that end a burst (scanners send Enter by default; many can be set to send Tab).
 TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
@@ -65,6 +67,8 @@ class _Key:
     text: str
     at: float
     release: bool = False
+    #: Where the key is on the keyboard, as the window system says (`app.key_positions`).
+    native: int = 0
 
 
 @dataclass
@@ -105,11 +109,17 @@ class ScanCatcher(QObject):
     """An application-wide key filter. `scanned` carries each scan that is not the focused field's to keep.
 
     `received` reports every finished burst for the scanner test in the settings: the text, the mean gap between
-    keys in ms, and whether it counted as a scan.
+    keys in ms, whether it counted as a scan, and what it was read as when the scanner's keyboard layout is not the
+    laptop's ("" when it is read as typed).
+
+    A scanner set to a US layout on a laptop with another one types "NWDß00012" for NWD-00012: when what was
+    typed is no tag and the keys pressed spell one on a US keyboard, the scan is read from the keys (`misread`
+    tells the window once), and from then on every scan of the session is, serials included.
     """
 
     scanned = Signal(str)
-    received = Signal(str, float, bool)
+    received = Signal(str, float, bool, str)
+    misread = Signal(str, str)  # what the laptop made of the keys, what they spell on a US keyboard
 
     def __init__(
         self,
@@ -125,6 +135,9 @@ class ScanCatcher(QObject):
         self.is_tag = is_tag
         self.tag_field = tag_field
         self.enabled = True
+        #: Set once a scan was a tag only when read from its keys: the scanner types as a US keyboard here.
+        self.us_scanner = False
+        self._platform = QGuiApplication.platformName()
         self._burst = _Burst()
         self._replaying = False
         self._timer = QTimer(self)
@@ -198,7 +211,7 @@ class ScanCatcher(QObject):
         if text and text.isprintable() and not (mods & ~_TYPED_MODIFIERS):
             if not burst.keys:
                 self._begin(receiver)
-            pressed = _Key(receiver, key, mods, text, now)
+            pressed = _Key(receiver, key, mods, text, now, native=event.nativeScanCode())
             burst.keys.append(pressed)
             burst.run += 1
             if burst.held:
@@ -223,18 +236,50 @@ class ScanCatcher(QObject):
         if len(keys) < max(cfg.min_length, 1) or (burst.pauses and burst.run < 2):
             self.flush()
             return False
-        text = burst.text
+        typed = burst.text
+        text = self._read(keys, typed)
         gap = (keys[-1].at - keys[0].at) / max(len(keys) - 1, 1)
         route = self.route(text, receiver)
         if burst.pauses and route is Route.SCAN and receiver is not self.tag_field and not self.is_tag(text):
             route = Route.TYPE  # a stalled burst is taken away from where it was typed only when it reads a tag
-        self.received.emit(text, gap, route is Route.SCAN)
+        self.received.emit(typed, gap, route is Route.SCAN, text if text != typed else "")
         if route is Route.TYPE:
+            if text != typed:
+                self._retype(typed, text)
             self.flush()
             return False
         self._take_back()
         self.scanned.emit(text)
         return True
+
+    def _read(self, keys: list[_Key], typed: str) -> str:
+        """The scan as the scanner meant it: as typed, or spelled from its keys when the scanner types as a US
+        keyboard on this laptop (known from a tag that only reads right that way)."""
+        read = us_reading([(k.native, bool(k.modifiers & Qt.KeyboardModifier.ShiftModifier)) for k in keys],
+                          self._platform)  # fmt: skip
+        if read is None or read == typed:
+            return typed
+        if not self.us_scanner:
+            if self.is_tag(typed) or not self.is_tag(read):
+                return typed  # a scanner set to this layout: its keys spell something else on a US keyboard
+            self.us_scanner = True
+            self.misread.emit(typed, read)
+        return read
+
+    def _retype(self, typed: str, read: str) -> None:
+        """A scan read from its keys but typed into a text field (a serial into its field): the field gets what the
+        scanner meant instead of what the layout made of it."""
+        snapshot = self._burst.snapshot
+        if snapshot is None or not isinstance(snapshot[0], QLineEdit) or not shiboken6.isValid(snapshot[0]):
+            return
+        field = snapshot[0]
+        end = field.cursorPosition()
+        if field.text()[end - len(typed) : end] != typed:
+            return
+        text = field.text()[: end - len(typed)] + read + field.text()[end:]
+        field.setText(text)
+        field.setCursorPosition(end - len(typed) + len(read))
+        field.textEdited.emit(text)
 
     def _explicit_key(self, receiver: QObject, event: QKeyEvent, cfg: ScanConfig) -> bool:
         burst = self._burst
@@ -244,7 +289,7 @@ class ScanCatcher(QObject):
             self._timer.stop()
             self._burst = _Burst()
             if scanned:
-                self.received.emit(scanned, 0.0, True)
+                self.received.emit(scanned, 0.0, True, "")
                 self.scanned.emit(scanned)
             return True
         if text and text.isprintable():

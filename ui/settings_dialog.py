@@ -174,14 +174,21 @@ class SettingsDialog(GuardedDialog):
                 return True
         return super().eventFilter(watched, event)
 
-    def _received(self, text: str, gap_ms: float, is_scan: bool) -> None:
+    def _received(self, text: str, gap_ms: float, is_scan: bool, read: str = "") -> None:
         """What the scan catcher made of a burst typed into the test field."""
         if not self.scan_test.hasFocus():
             return
         self._scanned_here = True
         speed = f"{gap_ms:.0f} ms between keys" if gap_ms else "sent with the prefix"
+        layout = (
+            f" It is read as “{read}”: the scanner types as a US keyboard, this laptop's layout is another one. "
+            "Closeout reads its scans from the keys it presses; to scan into other programs too, set the scanner to "
+            "this keyboard layout (its manual has a setup barcode for it)."
+            if read
+            else ""
+        )
         self.scan_verdict.setText(
-            f"Scanner input: “{text}” ({len(text)} characters, {speed}). Scans will be recognised."
+            f"Scanner input: “{text}” ({len(text)} characters, {speed}). Scans will be recognised.{layout}"
         )
         self.scan_verdict.setVisible(True)
 
