@@ -19,10 +19,11 @@ FRAME = (1280, 720)  # a laptop camera's frame
 DPI = 300
 
 
-def rendered_label(template: LabelTemplate, tag: str, folder: Path) -> Image.Image:
-    """The first label of a sheet (or the roll's label) as printed, at 300 dpi, in grayscale."""
-    content = LabelContent(tag, "Acme Dental Group", "Closeout Managed Services", "+1 555 0100")
-    pdf = folder / f"{template.name}-{tag}.pdf"
+def rendered_label(template: LabelTemplate, tag: str, folder: Path, title: str = "") -> Image.Image:
+    """The first label of a sheet (or the roll's label) as printed, at 300 dpi, in grayscale; with `title`, a room
+    label (the room's name printed large, `tag` its code)."""
+    content = LabelContent(tag, "Acme Dental Group", "Closeout Managed Services", "+1 555 0100", title=title)
+    pdf = folder / f"{template.name}-{tag.replace(':', '-')}.pdf"
     write_labels_pdf(template, [content], pdf)
     subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile", str(pdf), str(pdf.with_suffix(""))],
                    check=True)  # fmt: skip
@@ -92,7 +93,7 @@ VARIANTS: dict[str, Callable[[Image.Image], Image.Image]] = {
 }
 
 
-def photos(template: LabelTemplate, tag: str, folder: Path) -> dict[str, np.ndarray]:
+def photos(template: LabelTemplate, tag: str, folder: Path, title: str = "") -> dict[str, np.ndarray]:
     """Every variant's frame of one printed label, as the 2D uint8 arrays the camera path hands the decoder."""
-    label = rendered_label(template, tag, folder)
+    label = rendered_label(template, tag, folder, title)
     return {name: np.asarray(make(label)) for name, make in VARIANTS.items()}

@@ -25,6 +25,13 @@ def test_every_photo_of_a_printed_label_decodes_to_its_tag(name: str, tmp_path: 
     assert read == {variant: ["ACME-00042"] for variant in VARIANTS}
 
 
+@pytest.mark.parametrize("name", ["avery-5160", "avery-l7651", "thermal-2x1"])
+def test_every_photo_of_a_room_label_decodes_to_its_code(name: str, tmp_path: Path) -> None:
+    frames = photos(TEMPLATES[name], "LOC:1A40CD46", tmp_path, title="Server room")
+    read = {variant: decode_frame(frame) for variant, frame in frames.items()}
+    assert read == {variant: ["LOC:1A40CD46"] for variant in VARIANTS}
+
+
 def test_a_recorded_colour_jpeg_is_read_like_a_camera_frame(tmp_path: Path) -> None:
     """A photo saved to disk in colour (as a phone or webcam records it) goes through the same decoder."""
     frame = photos(TEMPLATES["dymo-30334"], "ACME-0107", tmp_path)["tilted 25%"]

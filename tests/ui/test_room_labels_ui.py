@@ -8,12 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from app.room_labels import room_labels
+from exporters.label_templates import find_template
 from models import Location, Site
-from tests.ui.test_labels_ui import SHOTS, tags_in
+from tests.labels.photos import photos
+from tests.ui.test_labels_ui import MULTIMEDIA_NOISE, SHOTS, tags_in
 from tests.ui.test_scanner import scanner_types
+from ui.camera_scan import CameraDialog
 from ui.labels_dialog import LabelsDialog
 from ui.main_window import MainWindow
 
@@ -60,3 +65,20 @@ def test_room_labels_of_a_site_are_printed_from_the_navigator_and_a_scan_of_one_
     assert room is not None and room.site_id == site_id
     assert room.name.startswith("Eastside Clinic") and room.name.endswith(names[room.location_id or ""])
     assert window.quick.panel.room_combo.currentText().endswith(names[room.location_id or ""])
+
+
+@pytest.mark.qt_log_ignore(MULTIMEDIA_NOISE)
+def test_a_room_label_held_to_the_camera_sets_the_room(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    with window.workspace.session() as s:
+        client_id = s.scalars(select(Site.client_id).where(Site.name == "Main Clinic")).one()
+        label = next(room for room in room_labels(s, client_id) if room.name == "Server room")
+    dialog = window.labels_actions.open_camera()  # type: ignore[attr-defined]
+    assert isinstance(dialog, CameraDialog)
+    qtbot.addWidget(dialog)
+    frame = photos(find_template("brother-ql-62"), label.code, tmp_path, title=label.name)["rotated 12°"]
+    image = QImage(frame.data, frame.shape[1], frame.shape[0], frame.strides[0], QImage.Format.Format_Grayscale8)
+    with qtbot.waitSignal(dialog.decoder.decoded, timeout=10000) as seen:
+        dialog.show_frame(image.copy())
+    assert seen.args == [label.code]
+    qtbot.waitUntil(lambda: window.quick.room is not None and window.quick.room.location_id == label.location_id)
+    assert window.quick.panel.room_combo.currentText().endswith("Server room")
