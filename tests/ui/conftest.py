@@ -46,6 +46,7 @@ def make_window(qtbot: QtBot, workspace: Workspace, settings: Settings) -> MainW
     qtbot.addWidget(window, before_close_func=_forget_edits)
     window.show()
     qtbot.waitExposed(window)
+    window.activateWindow()  # on a real display without a window manager nothing else gives it the keyboard
     return window
 
 
