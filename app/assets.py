@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -138,7 +138,6 @@ class SaveResult:
 
 
 @cache  # asked for every cell of an import; the answer depends on the name only
-@lru_cache(maxsize=1024)
 def canonical_field(name: str) -> str:
     key = name.strip().lower().replace(" ", "_").replace("-", "_")
     if key.startswith(CUSTOM_PREFIX):
