@@ -43,15 +43,17 @@ def read_sheet(path: Path, sheet: str | None = None) -> SheetData:
     """Read a workbook (.xlsx, .xlsm, Excel 97 .xls, OpenDocument .ods: the named sheet, else "Assets", else the
     first), a CSV/TXT file, or an nmap XML report (one row per host that was up)."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".ods"):
-        if _check_workbook_signature(path):  # an Excel 97 file, renamed or saved with a newer name
-            try:
-                return _read_workbook(path, sheet, by_content=True)
-            except SheetReadError:
+    if suffix in (".xlsx", ".xlsm", ".ods", ".xls"):
+        named = _OLE2 if suffix == ".xls" else _ZIP
+        held = _workbook_kind(path) or named
+        if held == named:
+            return _read_workbook(path, sheet)
+        try:  # renamed: an Excel 97 file named .xlsx, a newer workbook named .xls (as many tools name exports)
+            return _read_workbook(path, sheet, by_content=True)
+        except SheetReadError:
+            if held == _OLE2:  # an encrypted newer workbook is an OLE file too, and does not open as an Excel 97 one
                 raise SheetReadError(f"{path.name} {_PROTECTED}.") from None
-        return _read_workbook(path, sheet)
-    if suffix == ".xls":
-        return _read_workbook(path, sheet, by_content=_check_xls_signature(path))
+            raise
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)
     if suffix == ".xml":
@@ -124,6 +126,7 @@ def _table(raw_rows: Iterator[tuple[int, list[Any]]]) -> tuple[list[str], list[t
 
 #: What a file that is not an .xlsx inside holds, from its first bytes (people rename files, Excel encrypts them).
 _OLE2 = b"\xd0\xcf\x11\xe0"
+_ZIP = b"PK"
 _PROTECTED = ("is password-protected; open it in Excel, remove the password (File ▸ Info ▸ Protect Workbook), save "
               "it, and import that")  # fmt: skip
 _SIGNATURES = ((b"%PDF", "is a PDF, not a workbook; ask the client for the spreadsheet itself"),)
@@ -137,43 +140,28 @@ def _head(path: Path) -> bytes:
         raise SheetReadError(f"{path.name} cannot be read ({exc.strerror or exc}).") from None
 
 
-def _check_xls_signature(path: Path) -> bool:
-    """Whether an .xls file must be opened by what it holds: a newer workbook renamed .xls (many tools name their
-    exports so). A web page or text saved as .xls, as web applications export "Excel" files, is said in words."""
+def _workbook_kind(path: Path) -> bytes:
+    """What a file named as a workbook holds, from its first bytes: `_OLE2` (Excel 97, or an encrypted newer
+    workbook), `_ZIP` (.xlsx, .xlsm, .ods) or b"" for an empty file. Anything else is refused in words: a PDF, a web
+    page saved with an Excel name (as web applications export "Excel" lists), text."""
     head = _head(path)
-    if head.startswith(_OLE2):
-        return False  # an Excel 97 workbook: opened as one
-    if head.startswith(b"PK"):
-        return True
-    if head.startswith(b"%PDF"):
-        raise SheetReadError(f"{path.name} is a PDF, not a workbook; ask the client for the spreadsheet itself.")
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
+    for magic in (_OLE2, _ZIP):
+        if head.startswith(magic):
+            return magic
+    for magic, what in _SIGNATURES:
+        if head.startswith(magic):
+            raise SheetReadError(f"{path.name} {what}.")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
         raise SheetReadError(
             f"{path.name} is a web page saved with an Excel name, as web applications export lists; open it in Excel "
             "or LibreOffice, save it as .xlsx, and import that."
         )
-    raise SheetReadError(
-        f"{path.name} is named .xls but is not an Excel workbook (it looks like text); if it is a CSV list, rename it "
-        "to .csv and import it again."
-    )
-
-
-def _check_workbook_signature(path: Path) -> bool:
-    """Refuse what is no workbook in words; True for an OLE2 file (an Excel 97 workbook, or a password-protected
-    newer one), which is then read by its content."""
-    head = _head(path)[:8]
-    if head.startswith(_OLE2):
-        return True
-    for magic, what in _SIGNATURES:
-        if head.startswith(magic):
-            raise SheetReadError(f"{path.name} {what}.")
-    if head and not head.startswith(b"PK"):
+    if head:
         raise SheetReadError(
             f"{path.name} is named {path.suffix.lower()} but is not a workbook (it looks like text); if it is a CSV "
             "list, rename it to .csv and import it again."
         )
-    return False
+    return b""
 
 
 def _read_workbook(path: Path, sheet: str | None, *, by_content: bool = False) -> SheetData:

@@ -111,36 +111,26 @@ def test_a_damaged_workbook_is_refused_in_words(tmp_path: Path, how: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("content", "words"),
+    ("name", "content", "words"),
     [
-        (b"<html><body><table><tr><td>Asset Tag</td></tr></table>", "a web page saved with an Excel name"),
-        (b"\xef\xbb\xbf<?xml version='1.0'?><Workbook>", "a web page saved with an Excel name"),
-        (b"%PDF-1.7\n", "is a PDF"),
-        (b"Asset Tag;Serial\nNWD-1;SN1\n", "rename it to .csv"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "damaged or has a password"),
+        (
+            "export.xls",
+            b"<html><body><table><tr><td>Asset Tag</td></tr></table>",
+            "a web page saved with an Excel name",
+        ),
+        ("export.xls", b"\xef\xbb\xbf<?xml version='1.0'?><Workbook>", "a web page saved with an Excel name"),
+        ("export.xls", b"%PDF-1.7\n", "is a PDF"),
+        ("export.xls", b"Asset Tag;Serial\nNWD-1;SN1\n", "rename it to .csv"),
+        ("export.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "damaged or has a password"),
+        ("list.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "password-protected"),
+        ("list.xlsx", b"%PDF-1.7\n%\xe2\xe3", "is a PDF"),
+        ("list.xlsx", b"Asset Tag,Serial\nNWD-1,SN1\n", "rename it to .csv"),
     ],
 )
-def test_a_file_named_xls_that_is_something_else_is_named_for_what_it_is(
-    tmp_path: Path, content: bytes, words: str
+def test_a_file_named_as_a_workbook_that_is_something_else_is_named_for_what_it_is(
+    tmp_path: Path, name: str, content: bytes, words: str
 ) -> None:
-    path = tmp_path / "export.xls"
-    path.write_bytes(content)
-    with pytest.raises(SheetReadError, match=words):
-        read_sheet(path)
-
-
-@pytest.mark.parametrize(
-    ("content", "words"),
-    [
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "password-protected"),
-        (b"%PDF-1.7\n%\xe2\xe3", "is a PDF"),
-        (b"Asset Tag,Serial\nNWD-1,SN1\n", "rename it to .csv"),
-    ],
-)
-def test_a_file_named_xlsx_that_is_something_else_is_named_for_what_it_is(
-    tmp_path: Path, content: bytes, words: str
-) -> None:
-    path = tmp_path / "list.xlsx"
+    path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(SheetReadError, match=words):
         read_sheet(path)
