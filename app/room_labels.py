@@ -10,6 +10,7 @@ instead. A place is a site (its door) or a location of any depth; the full "LOC:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -69,9 +70,7 @@ def room_labels(
     if client is None:
         raise NotFoundError("That client does not exist.")
     sites, locations = _places(session, client_id)
-    codes: dict[str, int] = {}
-    for place in [*sites, *locations]:
-        codes[short_code(place.id)] = codes.get(short_code(place.id), 0) + 1
+    codes = Counter(short_code(place.id) for place in [*sites, *locations])
 
     def code(place_id: str) -> str:
         short = short_code(place_id)
@@ -82,8 +81,11 @@ def room_labels(
         chosen = next((loc for loc in locations if loc.id == location_id), None)
         if chosen is None:
             raise NotFoundError("That location is not one of this client's.")
-        wanted = [loc for loc in locations if loc.id == chosen.id or loc.path.startswith(chosen.path + " / ")]
-        wanted = [loc for loc in wanted if loc.site_id == chosen.site_id]
+        wanted = [
+            loc
+            for loc in locations
+            if loc.site_id == chosen.site_id and (loc.id == chosen.id or loc.path.startswith(chosen.path + " / "))
+        ]
         chosen_sites: list[Site] = []
     else:
         chosen_sites = [s for s in sites if site_id in (None, s.id)]
