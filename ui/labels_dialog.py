@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -225,7 +225,7 @@ class LabelsDialog(QDialog):
                 found = contents_for_rooms(s, self.project_id, site_id, location_id)
             else:
                 found = contents_for_project(s, self.project_id, self._tags_for_run(preview=preview))
-        return [LabelContent(c.tag, c.client, c.msp, phone, title=c.title) for c in found]
+        return [replace(c, support_phone=phone) for c in found]
 
     # -- preview -----------------------------------------------------------------------------------------------
     def refresh_preview(self) -> None:
@@ -292,7 +292,7 @@ class LabelsDialog(QDialog):
             run = reserve_run_now(ws, client_id, count)
             with ws.session() as s:
                 found = contents_for_project(s, project_id, run.tags)
-            return [LabelContent(c.tag, c.client, c.msp, phone, title=c.title) for c in found], run.note
+            return [replace(c, support_phone=phone) for c in found], run.note
 
         return resolve
 
